@@ -1,0 +1,222 @@
+package vmconn
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Client is an SSH connection to one machine. It is safe for concurrent
+// use: commands run at once are multiplexed as sessions over the one
+// connection, at most Config.MaxSessions at a time (more wait their turn).
+type Client struct {
+	target Target
+	addr   string // host:port dialled
+	user   string
+	cfg    Config
+	log    *slog.Logger
+	token  string        // marks the pid line of wrapped commands
+	slots  chan struct{} // session semaphore
+
+	mu     sync.Mutex
+	conn   *conn
+	closed bool
+}
+
+func newClient(t Target, cfg *Config) *Client {
+	port := cfg.Port
+	if port == 0 {
+		port = DefaultPort
+	}
+	var tok [8]byte
+	_, _ = rand.Read(tok[:])
+	return &Client{
+		target: t,
+		addr:   t.hostPort(port),
+		user:   loginName(cfg, t),
+		cfg:    *cfg,
+		log:    cfg.logger(),
+		token:  hex.EncodeToString(tok[:]),
+		slots:  make(chan struct{}, cfg.maxSessions()),
+	}
+}
+
+// Addr returns the "host:port" the client is connected to.
+func (c *Client) Addr() string { return c.addr }
+
+// User returns the name the client logged in as.
+func (c *Client) User() string { return c.user }
+
+// SSH returns the underlying x/crypto connection, for protocols vmconn
+// does not wrap (SFTP, port forwarding). It is nil after Close.
+func (c *Client) SSH() *ssh.Client {
+	cn, err := c.current()
+	if err != nil {
+		return nil
+	}
+	return cn.ssh
+}
+
+// Done returns a channel that is closed when the connection ends (lost or
+// closed); Err then says why.
+func (c *Client) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn.done
+}
+
+// Err returns nil while the connection is up, else why it ended: an error
+// wrapping ErrConnLost, or ErrClosed.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	cn := c.conn
+	c.mu.Unlock()
+	if cn.alive() {
+		return nil
+	}
+	return cn.err
+}
+
+// Close closes the connection and waits for the client's goroutines to
+// end. Commands still running fail with an error wrapping ErrClosed or
+// ErrConnLost. Close is idempotent.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	cn := c.conn
+	c.mu.Unlock()
+	if cn != nil {
+		cn.close(ErrClosed)
+	}
+	return nil
+}
+
+// Ping makes one keepalive round trip and returns its duration. It fails
+// with ErrConnLost when the connection is gone and with ErrTimeout when no
+// reply came before ctx ended.
+func (c *Client) Ping(ctx context.Context) (time.Duration, error) {
+	cn, err := c.current()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	select {
+	case err := <-cn.sendKeepalive():
+		if err != nil {
+			return 0, c.opError("ping", classed(ErrConnLost, err))
+		}
+		return time.Since(start), nil
+	case <-cn.done:
+		return 0, c.opError("ping", cn.err)
+	case <-ctx.Done():
+		return 0, c.opError("ping", contextError(ctx, nil))
+	}
+}
+
+func (c *Client) setConn(cn *conn) {
+	c.mu.Lock()
+	c.conn = cn
+	c.mu.Unlock()
+}
+
+// current returns the live connection, or why there is none.
+func (c *Client) current() (*conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, c.opError("session", ErrClosed)
+	}
+	if !c.conn.alive() {
+		return nil, c.opError("session", c.conn.err)
+	}
+	return c.conn, nil
+}
+
+// session is an open session holding one of the client's slots.
+type session struct {
+	*ssh.Session
+	cn      *conn
+	release func()
+}
+
+// openSession waits for a free slot and opens a session. A server that
+// refuses the channel for lack of sessions (a MaxSessions lower than
+// ours) is asked again with backoff until ctx ends.
+func (c *Client) openSession(ctx context.Context) (*session, error) {
+	cn, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, c.opError("session", contextError(ctx, nil))
+	case <-cn.done:
+		return nil, c.opError("session", cn.err)
+	}
+	release := sync.OnceFunc(func() { <-c.slots })
+	for backoff := 5 * time.Millisecond; ; backoff = min(2*backoff, 250*time.Millisecond) {
+		s, err := c.newSession(ctx, cn)
+		if err == nil {
+			return &session{Session: s, cn: cn, release: release}, nil
+		}
+		var oce *ssh.OpenChannelError
+		if !errors.As(err, &oce) || (oce.Reason != ssh.Prohibited && oce.Reason != ssh.ResourceShortage) {
+			release()
+			return nil, err
+		}
+		c.log.Debug("vmconn: server refused a session, waiting", "reason", oce.Message)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			release()
+			return nil, c.opError("session", contextError(ctx, err))
+		}
+	}
+}
+
+// newSession opens a session channel, returning early if ctx ends (the
+// late session, if any, is then closed by the helper goroutine).
+func (c *Client) newSession(ctx context.Context, cn *conn) (*ssh.Session, error) {
+	type result struct {
+		s   *ssh.Session
+		err error
+	}
+	ch := make(chan result) // unbuffered: a late result meets abandoned
+	abandoned := make(chan struct{})
+	cn.wg.Add(1)
+	go func() {
+		defer cn.wg.Done()
+		s, err := cn.ssh.NewSession()
+		select {
+		case ch <- result{s, err}:
+		case <-abandoned:
+			if s != nil {
+				s.Close()
+			}
+		}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil && !cn.alive() {
+			return nil, c.opError("session", cn.err)
+		}
+		if r.err != nil {
+			var oce *ssh.OpenChannelError
+			if errors.As(r.err, &oce) {
+				return nil, r.err
+			}
+			return nil, c.opError("session", classed(ErrConnLost, r.err))
+		}
+		return r.s, nil
+	case <-ctx.Done():
+		close(abandoned)
+		return nil, c.opError("session", contextError(ctx, nil))
+	}
+}

@@ -1,0 +1,196 @@
+package vmconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// DefaultWaitDelay is how long a cancelled command is given to end after
+// it was signalled before its session is closed.
+const DefaultWaitDelay = 500 * time.Millisecond
+
+// Cmd is a command to run on the remote machine, like os/exec.Cmd. Build
+// it with Client.Command, set its fields, then call Run, Output,
+// CombinedOutput, or Start and Wait. A Cmd cannot be reused.
+type Cmd struct {
+	// Command is the command line, run by the remote user's login shell
+	// (which must be POSIX-like: sh, bash, dash, zsh, ksh). Build it from
+	// untrusted words with ShellJoin.
+	Command string
+
+	// Stdin is the command's standard input; nil means empty input. When
+	// Stdin is not exhausted, Wait does not wait for it.
+	Stdin io.Reader
+
+	// Stdout and Stderr receive the command's output as it arrives, in
+	// chunks as the server sends them; nil discards. They may be the same
+	// writer, but are then called from two goroutines (see Lines for an
+	// adapter that serialises them).
+	Stdout io.Writer
+	Stderr io.Writer
+
+	// Env holds "NAME=value" entries exported to the command.
+	Env []string
+
+	// PTY, if set, runs the command on a pseudo-terminal; stderr is then
+	// merged into Stdout by the terminal.
+	PTY *PTY
+
+	// Raw sends Command to the server exactly as is: no pid line and no
+	// Env exports (Env is then sent as SSH "env" requests, which sshd
+	// drops unless AcceptEnv allows them). Use it for servers whose shell
+	// is not POSIX-like. Cancellation can then only signal over SSH.
+	Raw bool
+
+	// CancelSignal is sent when the context ends. Zero means SIGKILL.
+	CancelSignal ssh.Signal
+
+	// WaitDelay bounds how long Wait waits for a cancelled command to end
+	// before it closes the session. Zero means DefaultWaitDelay.
+	WaitDelay time.Duration
+
+	ctx      context.Context
+	client   *Client
+	sess     *session
+	pidf     *pidFilter
+	waitCh   chan error
+	exitCode int
+	finished bool
+}
+
+// PTY describes a pseudo-terminal for a command.
+type PTY struct {
+	Term  string            // zero means "xterm"
+	Rows  int               // zero means 24
+	Cols  int               // zero means 80
+	Modes ssh.TerminalModes // nil means echo off, 14400 baud
+}
+
+// Command returns a Cmd that runs the command line on the client's
+// machine. When ctx ends before the command does, the command is
+// signalled over SSH and its whole remote process group is killed from a
+// second session, for servers that ignore SSH signals; Wait returns within
+// WaitDelay (plus one round trip) with an error wrapping the context's.
+func (c *Client) Command(ctx context.Context, command string) *Cmd {
+	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
+}
+
+// Output runs command and returns its standard output.
+func (c *Client) Output(ctx context.Context, command string) ([]byte, error) {
+	return c.Command(ctx, command).Output()
+}
+
+// Run starts the command and waits for it to finish. It returns nil on
+// exit status 0, an *ExitError for a non-zero status or a signal, and
+// otherwise an error wrapping ErrNoExitStatus, ErrConnLost, ErrClosed or
+// the context's error.
+func (cmd *Cmd) Run() error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	return cmd.Wait()
+}
+
+// Start starts the command without waiting for it to finish. Wait must
+// be called to release its resources.
+func (cmd *Cmd) Start() error {
+	if cmd.client == nil || cmd.ctx == nil {
+		return fmt.Errorf("vmconn: Cmd not made by Client.Command: %w", ErrConfig)
+	}
+	if cmd.sess != nil {
+		return errors.New("vmconn: Start called twice")
+	}
+	line, err := cmd.remoteLine()
+	if err != nil {
+		return err
+	}
+	s, err := cmd.client.openSession(cmd.ctx)
+	if err != nil {
+		return err
+	}
+	if err := cmd.start(s, line); err != nil {
+		s.Close()
+		s.release()
+		return err
+	}
+	cmd.sess = s
+	cmd.waitCh = make(chan error, 1)
+	s.cn.wg.Add(1)
+	go func() {
+		defer s.cn.wg.Done()
+		cmd.waitCh <- s.Wait()
+	}()
+	return nil
+}
+
+// remoteLine builds what the server's shell runs.
+func (cmd *Cmd) remoteLine() (string, error) {
+	if strings.TrimSpace(cmd.Command) == "" {
+		return "", fmt.Errorf("vmconn: empty command: %w", ErrConfig)
+	}
+	if strings.IndexByte(cmd.Command, 0) >= 0 {
+		return "", fmt.Errorf("vmconn: command holds a NUL byte: %w", ErrConfig)
+	}
+	if cmd.Raw {
+		return cmd.Command, nil
+	}
+	env, err := envPrefix(cmd.Env)
+	if err != nil {
+		return "", err
+	}
+	return "echo " + string(pidMarker(cmd.client.token)) + "$$; " + env + cmd.Command, nil
+}
+
+func (cmd *Cmd) start(s *session, line string) error {
+	if cmd.Raw {
+		for _, kv := range cmd.Env {
+			k, v, _ := strings.Cut(kv, "=")
+			if err := s.Setenv(k, v); err != nil {
+				return fmt.Errorf("vmconn: server refused env %s: %w", k, err)
+			}
+		}
+	}
+	if p := cmd.PTY; p != nil {
+		if err := s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()); err != nil {
+			return cmd.client.opError("pty", classed(ErrConnLost, err))
+		}
+	}
+	s.Stdin = cmd.Stdin
+	s.Stdout = cmd.Stdout
+	if !cmd.Raw {
+		cmd.pidf = newPidFilter(cmd.Stdout, cmd.client.token)
+		s.Stdout = cmd.pidf
+	}
+	s.Stderr = cmd.Stderr
+	if err := s.Start(line); err != nil {
+		if !s.cn.alive() {
+			return cmd.client.opError("run", s.cn.err)
+		}
+		return cmd.client.opError("run", classed(ErrConnLost, err))
+	}
+	return nil
+}
+
+func (p *PTY) term() string { return cmp(p.Term, "xterm") }
+func (p *PTY) rows() int    { return cmp(p.Rows, 24) }
+func (p *PTY) cols() int    { return cmp(p.Cols, 80) }
+func (p *PTY) modes() ssh.TerminalModes {
+	if p.Modes != nil {
+		return p.Modes
+	}
+	return ssh.TerminalModes{ssh.ECHO: 0, ssh.TTY_OP_ISPEED: 14400, ssh.TTY_OP_OSPEED: 14400}
+}
+
+func cmp[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

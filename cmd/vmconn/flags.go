@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/vmconn/vmconn"
+)
+
+// globalFlags are the connection flags every subcommand shares.
+type globalFlags struct {
+	port           int
+	user           string
+	identities     []string
+	passwordEnv    string
+	knownHosts     string
+	acceptNew      bool
+	insecure       bool
+	connectTimeout time.Duration
+	json           bool
+}
+
+func (g *globalFlags) register(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
+	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
+	f.StringArrayVarP(&g.identities, "identity", "i", nil, "private key file (repeatable; default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")
+	f.StringVar(&g.passwordEnv, "password-env", "", "name of an environment variable holding the password")
+	f.StringVar(&g.knownHosts, "known-hosts", "", "known_hosts file (default ~/.ssh/known_hosts)")
+	f.BoolVar(&g.acceptNew, "accept-new", false, "trust and record the host key of a host seen for the first time")
+	f.BoolVar(&g.insecure, "insecure-ignore-host-key", false, "accept any host key (INSECURE: only for throw-away test machines)")
+	f.DurationVar(&g.connectTimeout, "connect-timeout", vmconn.DefaultConnectTimeout, "bound on TCP connect plus SSH handshake")
+	f.BoolVar(&g.json, "json", false, "print machine-readable JSON")
+}
+
+// config builds the vmconn.Config the flags describe.
+func (g *globalFlags) config() (*vmconn.Config, error) {
+	if g.acceptNew && g.insecure {
+		return nil, errors.New("--accept-new and --insecure-ignore-host-key exclude each other")
+	}
+	if g.connectTimeout <= 0 {
+		return nil, fmt.Errorf("--connect-timeout must be positive, not %v", g.connectTimeout)
+	}
+	if g.port < 0 || g.port > 65535 {
+		return nil, fmt.Errorf("--port %d out of range 1-65535", g.port)
+	}
+	cfg := &vmconn.Config{
+		User:           g.user,
+		Port:           g.port,
+		IdentityFiles:  g.identities,
+		ConnectTimeout: g.connectTimeout,
+	}
+	if g.knownHosts != "" {
+		cfg.KnownHostsFiles = []string{g.knownHosts}
+	}
+	switch {
+	case g.acceptNew:
+		cfg.HostKeyMode = vmconn.HostKeyAcceptNew
+	case g.insecure:
+		cfg.HostKeyMode = vmconn.HostKeyInsecureIgnore
+	}
+	if g.passwordEnv != "" {
+		pw, ok := os.LookupEnv(g.passwordEnv)
+		if !ok {
+			return nil, fmt.Errorf("--password-env: environment variable %s is not set", g.passwordEnv)
+		}
+		cfg.Password = pw
+	}
+	return cfg, nil
+}
+
+// dial connects to host with the flags' settings. Its errors are
+// exitErrors with status 255 (or 2 for bad flags).
+func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, error) {
+	cfg, err := g.config()
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+	}
+	c, err := vmconn.Dial(ctx, host, cfg)
+	if err != nil {
+		if errors.Is(err, vmconn.ErrConfig) {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		return nil, &exitError{code: exitConnError, err: err}
+	}
+	return c, nil
+}

@@ -1,0 +1,56 @@
+// Command vmconn runs commands on remote Linux machines over SSH and keeps
+// track of what happened to them: output, exit status, lost connections
+// and reboots. Run "vmconn help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses shared by the subcommands.
+const (
+	exitUsage     = 2   // bad flags or arguments
+	exitConnError = 255 // connection, authentication or host-key failure (as ssh)
+)
+
+// exitError carries an exit status out of a subcommand, after the
+// subcommand has printed what the user needs to see.
+type exitError struct {
+	code int
+	err  error // printed on stderr unless nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRootCmd().ExecuteContext(ctx)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+// exitCode reports err on stderr and picks the process's exit status.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "vmconn:", err)
+	return exitUsage
+}

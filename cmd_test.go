@@ -1,0 +1,410 @@
+package vmconn_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vmconn/vmconn"
+	"golang.org/x/crypto/ssh"
+)
+
+func TestRunExitStatus(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	ctx := testCtx(t)
+	cmd := c.Command(ctx, "exit 3")
+	err := cmd.Run()
+	var ee *vmconn.ExitError
+	if !errors.As(err, &ee) || ee.Status != 3 || ee.Signal != "" || cmd.ExitCode() != 3 {
+		t.Fatalf("Run = %v (exit code %d); want status 3", err, cmd.ExitCode())
+	}
+	cmd = c.Command(ctx, "true")
+	if err := cmd.Run(); err != nil || cmd.ExitCode() != 0 {
+		t.Fatalf("true: %v, %d", err, cmd.ExitCode())
+	}
+}
+
+func TestRunExitSignal(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	err := c.Command(testCtx(t), "kill -KILL $$").Run()
+	var ee *vmconn.ExitError
+	if !errors.As(err, &ee) || ee.Signal != "KILL" || ee.ExitCode() != 137 {
+		t.Fatalf("Run = %#v; want signal KILL, code 137", err)
+	}
+}
+
+func TestOutputSeparatesStreams(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	var stdout, stderr bytes.Buffer
+	cmd := c.Command(testCtx(t), "echo out; echo err >&2; exit 1")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if stdout.String() != "out\n" || stderr.String() != "err\n" {
+		t.Errorf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	var ee *vmconn.ExitError
+	if !errors.As(err, &ee) || ee.Status != 1 {
+		t.Errorf("err = %v", err)
+	}
+	_, err = c.Output(testCtx(t), "echo oops >&2; exit 2")
+	if !errors.As(err, &ee) || string(ee.Stderr) != "oops\n" {
+		t.Errorf("Output error %v with stderr %q", err, ee.Stderr)
+	}
+	out, _ := c.Command(testCtx(t), "echo a; echo b >&2").CombinedOutput()
+	if got := string(out); got != "a\nb\n" && got != "b\na\n" {
+		t.Errorf("CombinedOutput = %q", got)
+	}
+}
+
+// TestCommandsRunExactlyAsGiven: quotes, $, backslashes, newlines and
+// non-ASCII text reach the remote shell untouched.
+func TestCommandsRunExactlyAsGiven(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	words := []string{`it's`, `"dq"`, `$HOME`, "`id`", `back\slash`, "new\nline", "ünï ✓", "\xff\xfe", "*"}
+	out, err := c.Output(testCtx(t), vmconn.ShellJoin(append([]string{"printf", "%s|"}, words...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(words, "|") + "|"; string(out) != want {
+		t.Errorf("got %q\nwant %q", out, want)
+	}
+	out, err = c.Output(testCtx(t), "printf 'line1\\n'\nprintf 'l\\303\\274ne2\\n'")
+	if err != nil || string(out) != "line1\nlüne2\n" {
+		t.Errorf("multi-line command: %q, %v", out, err)
+	}
+}
+
+func TestBinaryOutput(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	out, err := c.Output(testCtx(t), `printf 'a\000b\377\376\n\000'`)
+	if err != nil || !bytes.Equal(out, []byte("a\x00b\xff\xfe\n\x00")) {
+		t.Errorf("got %q, %v", out, err)
+	}
+}
+
+func TestStdinAndEnv(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	cmd := c.Command(testCtx(t), `cat; printf '|%s|%s' "$GREETING" "$EMPTY"`)
+	cmd.Stdin = strings.NewReader("from stdin\x00\xff")
+	cmd.Env = []string{"GREETING=it's $ a \"test\"\nline", "EMPTY="}
+	out, err := cmd.Output()
+	if want := "from stdin\x00\xff|it's $ a \"test\"\nline|"; err != nil || string(out) != want {
+		t.Errorf("got %q, %v; want %q", out, err, want)
+	}
+	bad := c.Command(testCtx(t), "true")
+	bad.Env = []string{"NOT VALID=x"}
+	if err := bad.Run(); !errors.Is(err, vmconn.ErrConfig) {
+		t.Errorf("bad env: %v", err)
+	}
+}
+
+func TestBadCommand(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	for _, line := range []string{"", "   ", "echo \x00"} {
+		if err := c.Command(testCtx(t), line).Run(); !errors.Is(err, vmconn.ErrConfig) {
+			t.Errorf("Run(%q) = %v; want ErrConfig", line, err)
+		}
+	}
+	var nilCmd vmconn.Cmd
+	if err := nilCmd.Run(); !errors.Is(err, vmconn.ErrConfig) {
+		t.Errorf("zero Cmd: %v", err)
+	}
+}
+
+// TestStreaming proves output is streamed, without timing: the command
+// prints a line, then waits until the test has received that line (the
+// test creates a file when it has); buffered output would deadlock.
+func TestStreaming(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	flag := filepath.Join(t.TempDir(), "got-first")
+	w := &notifyWriter{want: "first\n", do: func() { os.WriteFile(flag, nil, 0o600) }}
+	cmd := c.Command(testCtx(t), fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`, vmconn.ShellQuote(flag)))
+	cmd.Stdout = w
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("Run: %v (output %q: not streamed?)", err, w.String())
+	}
+	if w.String() != "first\nsecond\n" {
+		t.Errorf("output %q", w.String())
+	}
+}
+
+type notifyWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	do   func()
+	done bool
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.done && strings.HasPrefix(w.buf.String(), w.want) {
+		w.done = true
+		w.do()
+	}
+	return len(p), nil
+}
+
+func (w *notifyWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestLinesKeepOrderWithinStreams(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	var got []string
+	lines := vmconn.NewLines(func(s vmconn.Stream, l []byte) { got = append(got, s.String()+":"+string(l)) })
+	cmd := c.Command(testCtx(t), `for i in 1 2 3; do echo o$i; echo e$i >&2; sleep 0.02; done; printf last`)
+	cmd.Stdout, cmd.Stderr = lines.Stdout(), lines.Stderr()
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	lines.Close()
+	var outs, errs []string
+	for _, g := range got {
+		if strings.HasPrefix(g, "stdout:") {
+			outs = append(outs, g)
+		} else {
+			errs = append(errs, g)
+		}
+	}
+	if strings.Join(outs, ",") != "stdout:o1,stdout:o2,stdout:o3,stdout:last" || strings.Join(errs, ",") != "stderr:e1,stderr:e2,stderr:e3" {
+		t.Errorf("lines %q", got)
+	}
+}
+
+func TestPTY(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	cmd := c.Command(testCtx(t), `tty; test -t 0 && echo stdin-is-tty; echo "$TERM"`)
+	cmd.PTY = &vmconn.PTY{Term: "vt100"}
+	out, err := cmd.Output()
+	got := strings.ReplaceAll(string(out), "\r", "")
+	if err != nil || !strings.HasPrefix(got, "/dev/") || !strings.Contains(got, "stdin-is-tty\nvt100\n") {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// TestCancelKillsRemote: cancelling the context ends the remote process,
+// also when the server ignores SSH signal requests.
+func TestCancelKillsRemote(t *testing.T) {
+	for _, ignore := range []bool{false, true} {
+		t.Run(fmt.Sprintf("signals-ignored=%v", ignore), func(t *testing.T) {
+			srv := newServer(t)
+			srv.SetSignalsIgnored(ignore)
+			c := dialTest(t, srv, nil)
+			ctx, cancel := context.WithCancel(testCtx(t))
+			pids := &notifyWriter{want: "", do: func() {}}
+			cmd := c.Command(ctx, `sleep 300 & echo $!; wait`)
+			cmd.Stdout = pids
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			child := waitForPid(t, pids)
+			cancel()
+			start := time.Now()
+			err := cmd.Wait()
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Wait = %v; want context.Canceled", err)
+			}
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("Wait took %v after cancel", took)
+			}
+			waitGone(t, child)
+		})
+	}
+}
+
+// TestCancelEscalates: a command that ignores the gentle CancelSignal is
+// killed after WaitDelay.
+func TestCancelEscalates(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	pids := &notifyWriter{do: func() {}}
+	cmd := c.Command(ctx, `trap '' TERM; echo $$; while :; do sleep 0.1; done`)
+	cmd.Stdout, cmd.CancelSignal, cmd.WaitDelay = pids, ssh.SIGTERM, 200*time.Millisecond
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := waitForPid(t, pids)
+	cancel()
+	if err := cmd.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait = %v", err)
+	}
+	waitGone(t, pid)
+}
+
+func waitForPid(t *testing.T, w *notifyWriter) int {
+	t.Helper()
+	for range 200 {
+		if s := w.String(); strings.HasSuffix(s, "\n") {
+			pid, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				t.Fatalf("bad pid line %q", s)
+			}
+			return pid
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("command did not print its pid")
+	return 0
+}
+
+// waitGone waits (bounded) until process pid no longer exists.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	for range 100 {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		if data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); strings.Contains(string(data), ") Z ") {
+			return // a zombie waiting for its parent's reaper is dead
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("remote process %d still running", pid)
+}
+
+func TestDeadlineIsTimeout(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
+	defer cancel()
+	err := c.Command(ctx, "sleep 30").Run()
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, vmconn.ErrTimeout) {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+// TestConcurrentCommands: many commands at once over one connection, more
+// than the server's session limit: they wait, none fails.
+func TestConcurrentCommands(t *testing.T) {
+	srv := newServerOpts(t, 3)
+	c := dialTest(t, srv, nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := c.Output(testCtx(t), fmt.Sprintf("sleep 0.01; echo %d", i))
+			if err == nil && string(out) != fmt.Sprintf("%d\n", i) {
+				err = fmt.Errorf("command %d got %q", i, out)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestKeepaliveDetectsStall: a half-open link (the server stops answering,
+// nothing is closed) fails the running command with ErrConnLost.
+func TestKeepaliveDetectsStall(t *testing.T) {
+	srv := newServer(t)
+	cfg := testConfig(srv)
+	cfg.KeepaliveInterval, cfg.KeepaliveCountMax = 100*time.Millisecond, 3
+	c := dialTest(t, srv, cfg)
+	cmd := c.Command(testCtx(t), "sleep 60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stall(true)
+	defer srv.Stall(false)
+	err := cmd.Wait()
+	if !errors.Is(err, vmconn.ErrConnLost) || !errors.Is(err, vmconn.ErrNoExitStatus) {
+		t.Fatalf("Wait = %v; want ErrConnLost and ErrNoExitStatus", err)
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Done not closed")
+	}
+	if !errors.Is(c.Err(), vmconn.ErrConnLost) {
+		t.Errorf("Err = %v", c.Err())
+	}
+	if err := c.Command(testCtx(t), "true").Run(); !errors.Is(err, vmconn.ErrConnLost) {
+		t.Errorf("after loss: %v", err)
+	}
+}
+
+func TestDroppedConnection(t *testing.T) {
+	srv := newServer(t)
+	c := dialTest(t, srv, nil)
+	cmd := c.Command(testCtx(t), "sleep 60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	srv.DropConnections()
+	err := cmd.Wait()
+	if !errors.Is(err, vmconn.ErrConnLost) || !errors.Is(err, vmconn.ErrNoExitStatus) || !vmconn.Retryable(err) {
+		t.Fatalf("Wait = %v; want ErrConnLost+ErrNoExitStatus", err)
+	}
+}
+
+func TestCloseWhileRunning(t *testing.T) {
+	srv := newServer(t)
+	c := dialTest(t, srv, nil)
+	cmd := c.Command(testCtx(t), "sleep 60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := cmd.Wait(); !errors.Is(err, vmconn.ErrClosed) {
+		t.Errorf("Wait = %v; want ErrClosed", err)
+	}
+	if err := c.Command(testCtx(t), "true").Run(); !errors.Is(err, vmconn.ErrClosed) {
+		t.Errorf("after Close: %v", err)
+	}
+	if _, err := c.Ping(testCtx(t)); !errors.Is(err, vmconn.ErrClosed) {
+		t.Errorf("Ping after Close: %v", err)
+	}
+}
+
+func TestPing(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	if d, err := c.Ping(testCtx(t)); err != nil || d <= 0 {
+		t.Errorf("Ping = %v, %v", d, err)
+	}
+}
+
+// TestLargeOutputConstantMemory streams 256 MiB through a counting writer
+// and checks that the heap did not grow with it.
+func TestLargeOutputConstantMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	c := dialTest(t, newServer(t), nil)
+	var n countWriter
+	var peak uint64
+	stop := sampleHeap(&peak)
+	cmd := c.Command(testCtx(t), "head -c 268435456 /dev/zero")
+	cmd.Stdout = &n
+	err := cmd.Run()
+	stop()
+	if err != nil || n.n != 256<<20 {
+		t.Fatalf("got %d bytes, %v", n.n, err)
+	}
+	if peak > 64<<20 {
+		t.Errorf("heap peaked at %d MiB while streaming 256 MiB", peak>>20)
+	}
+}
+
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }

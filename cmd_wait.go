@@ -1,0 +1,216 @@
+package vmconn
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Wait waits for the command started by Start to finish and returns its
+// result, as Run does. When the context ends first, Wait stops the remote
+// command (see Client.Command) and returns within about WaitDelay.
+func (cmd *Cmd) Wait() error {
+	if cmd.sess == nil {
+		return errors.New("vmconn: Wait without Start")
+	}
+	if cmd.finished {
+		return errors.New("vmconn: Wait called twice")
+	}
+	cmd.finished = true
+	defer cmd.sess.release()
+	defer cmd.sess.Close()
+	select {
+	case err := <-cmd.waitCh:
+		return cmd.result(err)
+	case <-cmd.ctx.Done():
+		return cmd.interrupt()
+	}
+}
+
+// ExitCode returns the exit status after Wait: 0 for success, 128+n for
+// signal n, and -1 when the command has not finished or ended without
+// an exit status.
+func (cmd *Cmd) ExitCode() int { return cmd.exitCode }
+
+// result turns the session's outcome into vmconn's errors.
+func (cmd *Cmd) result(err error) error {
+	if cmd.pidf != nil {
+		if ferr := cmd.pidf.Close(); err == nil {
+			err = ferr
+		}
+	}
+	var ee *ssh.ExitError
+	switch {
+	case err == nil:
+		cmd.exitCode = 0
+		return nil
+	case errors.As(err, &ee):
+		cmd.exitCode = ee.ExitStatus()
+		return &ExitError{Status: ee.ExitStatus(), Signal: ee.Signal(), Msg: ee.Msg()}
+	}
+	switch lost := cmd.sess.cn.probe(cmd.probeTimeout()); {
+	case errors.Is(lost, ErrTimeout): // no reply: the link is dead or stalled
+		return cmd.client.opError("run", fmt.Errorf("%w: %w (%w)", ErrConnLost, ErrNoExitStatus, lost))
+	case lost != nil: // the connection ended (lost or closed)
+		return cmd.client.opError("run", fmt.Errorf("%w (%w)", ErrNoExitStatus, lost))
+	}
+	var missing *ssh.ExitMissingError
+	if errors.As(err, &missing) {
+		return cmd.client.opError("run", ErrNoExitStatus)
+	}
+	return cmd.client.opError("run", err) // an error writing to Stdout/Stderr
+}
+
+// probeTimeout bounds the check, after a command ended without an exit
+// status, of whether the connection itself is gone.
+func (cmd *Cmd) probeTimeout() time.Duration {
+	if d := cmd.sess.cn.keepaliveInterval; d > 0 && d < 5*time.Second {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// interrupt stops a command whose context ended: it sends the cancel
+// signal over SSH and to the remote process group (from a second session,
+// for servers that ignore SSH signals); if the command survives WaitDelay,
+// it does the same with SIGKILL, and then closes the session.
+func (cmd *Cmd) interrupt() error {
+	sig := cmd.CancelSignal
+	if sig == "" {
+		sig = ssh.SIGKILL
+	}
+	delay := cmd.WaitDelay
+	if delay <= 0 {
+		delay = DefaultWaitDelay
+	}
+	cmd.signal(sig, delay)
+	ended, err := cmd.waitFor(delay)
+	if !ended && sig != ssh.SIGKILL {
+		cmd.signal(ssh.SIGKILL, delay)
+		ended, err = cmd.waitFor(delay)
+	}
+	if !ended {
+		cmd.sess.Close()
+		_, err = cmd.waitFor(delay) // a dead link may not even confirm the close
+	}
+	if cmd.pidf != nil {
+		_ = cmd.pidf.Close()
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		cmd.exitCode = ee.ExitStatus()
+	}
+	return fmt.Errorf("vmconn: run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
+}
+
+// signal sends sig over SSH and, when the pid is known, to the group.
+func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) {
+	_ = cmd.sess.Signal(sig)
+	if cmd.pidf != nil && cmd.pidf.Pid() > 0 {
+		cmd.killGroup(cmd.pidf.Pid(), sig, delay)
+	}
+}
+
+// waitFor waits up to d for the session to end.
+func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case err = <-cmd.waitCh:
+		return true, err
+	case <-timer.C:
+		return false, nil
+	}
+}
+
+// killGroup kills the remote process group pgid from a new session, in
+// the background (bounded by delay; joined when the connection closes).
+func (cmd *Cmd) killGroup(pgid int, sig ssh.Signal, delay time.Duration) {
+	cn := cmd.sess.cn
+	line := fmt.Sprintf("kill -s %s -- -%d 2>/dev/null || kill -s %s %d 2>/dev/null; true", sig, pgid, sig, pgid)
+	cn.wg.Add(1)
+	go func() {
+		defer cn.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), delay)
+		defer cancel()
+		s, err := cmd.client.newSession(ctx, cn)
+		if err != nil {
+			cmd.client.log.Debug("vmconn: cannot open session to kill process group", "pgid", pgid, "err", err)
+			return
+		}
+		defer s.Close()
+		stop := context.AfterFunc(ctx, func() { s.Close() })
+		defer stop()
+		_ = s.Run(line)
+	}()
+}
+
+// Output runs the command and returns its standard output. If the
+// command fails with an *ExitError and Stderr was nil, the error's Stderr
+// holds the (first 64 KiB of the) command's standard error.
+func (cmd *Cmd) Output() ([]byte, error) {
+	if cmd.Stdout != nil {
+		return nil, errors.New("vmconn: Stdout already set")
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	var errBuf *cappedBuffer
+	if cmd.Stderr == nil {
+		errBuf = &cappedBuffer{max: 64 << 10}
+		cmd.Stderr = errBuf
+	}
+	err := cmd.Run()
+	var ee *ExitError
+	if errBuf != nil && errors.As(err, &ee) {
+		ee.Stderr = errBuf.Bytes()
+	}
+	return out.Bytes(), err
+}
+
+// CombinedOutput runs the command and returns its standard output and
+// standard error together, in the order they arrived.
+func (cmd *Cmd) CombinedOutput() ([]byte, error) {
+	if cmd.Stdout != nil || cmd.Stderr != nil {
+		return nil, errors.New("vmconn: Stdout or Stderr already set")
+	}
+	var b syncBuffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	err := cmd.Run()
+	return b.Bytes(), err
+}
+
+// cappedBuffer keeps the first max bytes written to it.
+type cappedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// syncBuffer is a bytes.Buffer safe for two writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Bytes()
+}

@@ -1,0 +1,167 @@
+package vmconn
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// HostKeyMode says how a server's host key is checked against known_hosts.
+type HostKeyMode int
+
+const (
+	// HostKeyStrict (the default) accepts only keys already listed in the
+	// known_hosts files; an unknown host or a changed key is an error.
+	HostKeyStrict HostKeyMode = iota
+	// HostKeyAcceptNew trusts a host seen for the first time and appends
+	// its key to the first known_hosts file (like OpenSSH's
+	// StrictHostKeyChecking=accept-new). A changed key is still an error.
+	HostKeyAcceptNew
+	// HostKeyInsecureIgnore accepts any host key. Use it only for
+	// throw-away test machines: it makes the connection open to
+	// man-in-the-middle attacks.
+	HostKeyInsecureIgnore
+)
+
+// String returns the mode's name as the CLI spells it.
+func (m HostKeyMode) String() string {
+	switch m {
+	case HostKeyStrict:
+		return "strict"
+	case HostKeyAcceptNew:
+		return "accept-new"
+	case HostKeyInsecureIgnore:
+		return "insecure-ignore"
+	}
+	return "unknown"
+}
+
+// Defaults used for zero Config fields.
+const (
+	DefaultPort              = 22
+	DefaultConnectTimeout    = 15 * time.Second
+	DefaultKeepaliveInterval = 15 * time.Second
+	DefaultKeepaliveCountMax = 3
+	DefaultMaxSessions       = 10 // OpenSSH's default MaxSessions
+)
+
+// Config describes how to connect and authenticate. The zero value is
+// usable: it connects as the current user with the default identity files
+// and the ssh-agent, verifying host keys against ~/.ssh/known_hosts.
+//
+// A Config must not be modified while a Dial that uses it is in progress;
+// it may be shared by many Dials.
+type Config struct {
+	// User to log in as. Zero means the user named in the address, else
+	// the current local user.
+	User string
+
+	// Port used when the address names none. Zero means 22.
+	Port int
+
+	// IdentityFiles are private key files (OpenSSH, PEM or PKCS#8). Zero
+	// means ~/.ssh/id_ed25519, id_ecdsa and id_rsa, those that exist and
+	// can be read without a passphrase or with Passphrase. A listed file
+	// that cannot be used is an ErrConfig error.
+	IdentityFiles []string
+
+	// Signers are extra keys to offer, tried before IdentityFiles.
+	Signers []ssh.Signer
+
+	// Passphrase is called for an encrypted key file and returns its
+	// passphrase. Nil means encrypted default keys are skipped and
+	// encrypted IdentityFiles are an error.
+	Passphrase func(keyFile string) ([]byte, error)
+
+	// Password, if not empty, is offered after public keys, as "password"
+	// and as the answer to "keyboard-interactive" prompts. It is never
+	// logged.
+	Password string
+
+	// NoAgent disables the ssh-agent. Zero means keys from the agent at
+	// AgentSocket are offered after Signers and before IdentityFiles.
+	NoAgent bool
+
+	// AgentSocket is the agent's socket. Zero means $SSH_AUTH_SOCK.
+	AgentSocket string
+
+	// KnownHostsFiles are checked for host keys. Zero means
+	// ~/.ssh/known_hosts. With HostKeyAcceptNew, new keys are appended to
+	// the first file.
+	KnownHostsFiles []string
+
+	// HostKeyMode: strict (zero), accept-new, or insecure-ignore.
+	HostKeyMode HostKeyMode
+
+	// HostKeyCallback, if set, replaces known_hosts checking entirely (for
+	// example ssh.FixedHostKey for a key you obtained out of band).
+	HostKeyCallback ssh.HostKeyCallback
+
+	// HostKeyAlgorithms restricts the key types accepted from the server.
+	// Zero means those listed in known_hosts for the host first, then all.
+	HostKeyAlgorithms []string
+
+	// ConnectTimeout bounds the TCP connect and the SSH handshake together.
+	// Zero means 15s; the context may end it sooner.
+	ConnectTimeout time.Duration
+
+	// KeepaliveInterval is how often a keepalive@openssh.com request is
+	// sent on an idle connection. Zero means 15s; negative disables
+	// keepalives.
+	KeepaliveInterval time.Duration
+
+	// KeepaliveCountMax is how many keepalive replies may be missed in a
+	// row before the connection is declared lost. Zero means 3.
+	KeepaliveCountMax int
+
+	// MaxSessions caps the commands running at once over one connection;
+	// more wait for a free slot instead of failing. Zero means 10 (sshd's
+	// default MaxSessions).
+	MaxSessions int
+
+	// Logger receives debug and state-change records. Nil means silent.
+	// Secrets (passwords, passphrases, key material) are never logged.
+	Logger *slog.Logger
+
+	// DialContext, if set, makes the TCP connection instead of a
+	// net.Dialer (for a proxy, a network namespace, or fault injection).
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// ClientVersion is the SSH version banner. Zero means x/crypto's.
+	ClientVersion string
+}
+
+func (c *Config) connectTimeout() time.Duration {
+	if c.ConnectTimeout > 0 {
+		return c.ConnectTimeout
+	}
+	return DefaultConnectTimeout
+}
+
+func (c *Config) keepalive() (interval time.Duration, countMax int) {
+	interval, countMax = c.KeepaliveInterval, c.KeepaliveCountMax
+	if interval == 0 {
+		interval = DefaultKeepaliveInterval
+	}
+	if countMax <= 0 {
+		countMax = DefaultKeepaliveCountMax
+	}
+	return interval, countMax
+}
+
+func (c *Config) maxSessions() int {
+	if c.MaxSessions > 0 {
+		return c.MaxSessions
+	}
+	return DefaultMaxSessions
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

@@ -1,0 +1,139 @@
+package vmconn
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// conn is one SSH connection and the goroutines that watch it: a watcher
+// that notices when it ends and a keepalive loop. Both end when the
+// connection does; close waits for them.
+type conn struct {
+	ssh  *ssh.Client
+	log  *slog.Logger
+	done chan struct{} // closed once the connection has ended
+	once sync.Once
+	err  error // why it ended; read only after done is closed
+	wg   sync.WaitGroup
+
+	keepaliveInterval time.Duration
+}
+
+func startConn(sc *ssh.Client, cfg *Config, log *slog.Logger) *conn {
+	cn := &conn{ssh: sc, log: log, done: make(chan struct{})}
+	cn.wg.Add(1)
+	go cn.watch()
+	interval, countMax := cfg.keepalive()
+	cn.keepaliveInterval = interval
+	if interval > 0 {
+		cn.wg.Add(1)
+		go cn.keepalive(interval, countMax)
+	}
+	return cn
+}
+
+// watch waits for the connection to end and records why.
+func (cn *conn) watch() {
+	defer cn.wg.Done()
+	err := cn.ssh.Wait()
+	cn.once.Do(func() { cn.err = classed(ErrConnLost, err) })
+	close(cn.done)
+}
+
+// fail ends the connection for the given reason (the first reason wins).
+func (cn *conn) fail(reason error) {
+	cn.once.Do(func() { cn.err = reason })
+	cn.ssh.Close()
+}
+
+// close ends the connection and waits for its goroutines.
+func (cn *conn) close(reason error) {
+	cn.fail(reason)
+	cn.wg.Wait()
+}
+
+// alive reports whether the connection has not ended yet.
+func (cn *conn) alive() bool {
+	select {
+	case <-cn.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// keepalive sends keepalive@openssh.com requests every interval; when
+// countMax intervals in a row pass without a reply, it declares the
+// connection lost and closes it, which fails every waiting call.
+func (cn *conn) keepalive(interval time.Duration, countMax int) {
+	defer cn.wg.Done()
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	var pending chan error
+	missed := 0
+	for {
+		select {
+		case <-cn.done:
+			return
+		case err := <-pending:
+			pending = nil
+			if err != nil {
+				cn.fail(classed(ErrConnLost, err))
+				return
+			}
+			missed = 0
+		case <-ticker.C:
+			if pending == nil {
+				pending = cn.sendKeepalive()
+				continue
+			}
+			if missed++; missed >= countMax {
+				cn.log.Debug("vmconn: keepalive replies missed", "count", missed, "interval", interval)
+				cn.fail(fmt.Errorf("%w: no keepalive reply for %v", ErrConnLost, time.Duration(missed)*interval))
+				return
+			}
+		}
+	}
+}
+
+// sendKeepalive sends one request; its result arrives on the channel.
+// The goroutine ends when the reply arrives or the connection closes.
+func (cn *conn) sendKeepalive() chan error {
+	ch := make(chan error, 1)
+	cn.wg.Add(1)
+	go func() {
+		defer cn.wg.Done()
+		_, _, err := cn.ssh.SendRequest("keepalive@openssh.com", true, nil)
+		ch <- err
+	}()
+	return ch
+}
+
+// probe makes one keepalive round trip bounded by timeout, reporting
+// whether the server answered. A timeout does not close the connection.
+func (cn *conn) probe(timeout time.Duration) error {
+	if !cn.alive() {
+		return cn.err
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case err := <-cn.sendKeepalive():
+		if err != nil {
+			return classed(ErrConnLost, err)
+		}
+		return nil
+	case <-cn.done:
+		return cn.err
+	case <-timer.C:
+		return fmt.Errorf("%w: no keepalive reply within %v", ErrTimeout, timeout)
+	}
+}
+
+// isConnLost reports whether err says the connection is gone.
+func isConnLost(err error) bool { return errors.Is(err, ErrConnLost) }

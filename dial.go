@@ -1,0 +1,176 @@
+package vmconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/user"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Dial connects to addr ("[user@]host[:port]", IPv6 as "[addr]:port"),
+// verifies the host key and authenticates. The TCP connect and the SSH
+// handshake together are bounded by ctx and cfg.ConnectTimeout: when
+// either ends, the connection is closed and Dial returns at once, even if
+// the server stopped answering mid-handshake. A nil cfg is the zero Config.
+//
+// Errors are *OpError values wrapping ErrConfig, ErrUnreachable,
+// ErrTimeout, ErrHandshake, ErrAuth, ErrHostKeyUnknown or
+// ErrHostKeyChanged (the last two as a *HostKeyError), or the context's
+// error when ctx was cancelled.
+func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	t, err := ParseTarget(addr)
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(t, cfg)
+	cn, err := c.dialConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.setConn(cn)
+	return c, nil
+}
+
+// dialConn makes one connection: TCP connect, handshake, auth.
+func (c *Client) dialConn(ctx context.Context) (*conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.connectTimeout())
+	defer cancel()
+	start := time.Now()
+	dialTCP := c.cfg.DialContext
+	if dialTCP == nil {
+		dialTCP = (&net.Dialer{}).DialContext
+	}
+	nc, err := dialTCP(ctx, "tcp", c.addr)
+	if err != nil {
+		return nil, c.opError("dial", classifyDialError(ctx, err))
+	}
+	sc, err := c.handshake(ctx, nc)
+	if err != nil {
+		return nil, c.opError("handshake", err)
+	}
+	c.log.Debug("vmconn: connected", "addr", c.addr, "user", c.user, "took", time.Since(start))
+	return startConn(sc, &c.cfg, c.log), nil
+}
+
+// handshake runs the SSH handshake on nc, closing nc if ctx ends first
+// (ssh.NewClientConn cannot be cancelled by itself).
+func (c *Client) handshake(ctx context.Context, nc net.Conn) (*ssh.Client, error) {
+	var hostKeyErr error
+	check, algos, err := hostKeyChecker(&c.cfg, c.addr)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	methods, agentConn, err := authMethods(&c.cfg, c.log)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	defer agentConn.Close()
+	sshCfg := &ssh.ClientConfig{
+		User: c.user,
+		Auth: methods,
+		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
+			hostKeyErr = check(host, remote, key)
+			return hostKeyErr
+		},
+		HostKeyAlgorithms: algos,
+		ClientVersion:     c.cfg.ClientVersion,
+	}
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	if dl, ok := ctx.Deadline(); ok {
+		_ = nc.SetDeadline(dl)
+	}
+	scc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, sshCfg)
+	if !stop() {
+		if err == nil {
+			scc.Close()
+		}
+		return nil, contextError(ctx, err)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, classifyHandshakeError(err, hostKeyErr)
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return ssh.NewClient(scc, chans, reqs), nil
+}
+
+// classifyDialError maps a TCP dial error onto the sentinels.
+func classifyDialError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return contextError(ctx, err)
+	}
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsTimeout:
+		return classed(ErrTimeout, err)
+	case errors.As(err, &dnsErr):
+		return classed(ErrUnreachable, err)
+	case isTimeout(err):
+		return classed(ErrTimeout, err)
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EADDRNOTAVAIL),
+		errors.Is(err, syscall.ECONNRESET):
+		return classed(ErrUnreachable, err)
+	}
+	return classed(ErrUnreachable, err)
+}
+
+// contextError reports the end of ctx: a deadline is ErrTimeout (and
+// context.DeadlineExceeded); a cancellation is the context's cause.
+func contextError(ctx context.Context, cause error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrTimeout, context.DeadlineExceeded)
+	}
+	_ = cause // the cause is only the closed conn: the context says why
+	return context.Cause(ctx)
+}
+
+func classifyHandshakeError(err, hostKeyErr error) error {
+	switch {
+	case hostKeyErr != nil:
+		return hostKeyErr
+	case strings.Contains(err.Error(), "unable to authenticate"):
+		return classed(ErrAuth, err)
+	case isTimeout(err):
+		return classed(ErrTimeout, err)
+	}
+	return classed(ErrHandshake, err)
+}
+
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}
+
+func (c *Client) opError(op string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("vmconn: %s %s: %w", op, c.addr, err)
+	}
+	return &OpError{Op: op, Addr: c.addr, Err: err}
+}
+
+// loginName picks the user: Config.User, then the address's, then the
+// local user.
+func loginName(cfg *Config, t Target) string {
+	if cfg.User != "" {
+		return cfg.User
+	}
+	if t.User != "" {
+		return t.User
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "root"
+}
