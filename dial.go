@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os/user"
 	"strings"
@@ -40,8 +41,14 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 	return c, nil
 }
 
-// dialConn makes one connection: TCP connect, handshake, auth.
+// dialConn makes one connection: TCP connect, handshake, auth. Key files
+// and known_hosts are read first, so bad input fails before any traffic.
 func (c *Client) dialConn(ctx context.Context) (*conn, error) {
+	sshCfg, hostKeyErr, agentConn, err := c.sshConfig()
+	if err != nil {
+		return nil, err
+	}
+	defer agentConn.Close()
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.connectTimeout())
 	defer cancel()
 	start := time.Now()
@@ -53,7 +60,7 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, c.opError("dial", classifyDialError(ctx, err))
 	}
-	sc, err := c.handshake(ctx, nc)
+	sc, err := c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
 	if err != nil {
 		return nil, c.opError("handshake", err)
 	}
@@ -61,31 +68,45 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) {
 	return startConn(sc, &c.cfg, c.log), nil
 }
 
-// handshake runs the SSH handshake on nc, closing nc if ctx ends first
-// (ssh.NewClientConn cannot be cancelled by itself).
-func (c *Client) handshake(ctx context.Context, nc net.Conn) (*ssh.Client, error) {
-	var hostKeyErr error
+// sshConfig prepares the x/crypto config. hostKeyErr receives the host
+// key check's verdict; agentConn must be closed after the handshake.
+func (c *Client) sshConfig() (cfg *ssh.ClientConfig, hostKeyErr *error, agentConn io.Closer, err error) {
 	check, algos, err := hostKeyChecker(&c.cfg, c.addr)
 	if err != nil {
-		nc.Close()
-		return nil, err
+		return nil, nil, nil, err
 	}
 	methods, agentConn, err := authMethods(&c.cfg, c.log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	hostKeyErr = new(error)
+	cfg = &ssh.ClientConfig{
+		User: c.user,
+		Auth: methods,
+		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
+			*hostKeyErr = check(host, remote, key)
+			return *hostKeyErr
+		},
+		HostKeyAlgorithms: algos,
+		ClientVersion:     c.cfg.ClientVersion,
+	}
+	return cfg, hostKeyErr, agentConn, nil
+}
+
+// handshake prepares the SSH config and runs the handshake on nc.
+func (c *Client) handshake(ctx context.Context, nc net.Conn) (*ssh.Client, error) {
+	sshCfg, hostKeyErr, agentConn, err := c.sshConfig()
 	if err != nil {
 		nc.Close()
 		return nil, err
 	}
 	defer agentConn.Close()
-	sshCfg := &ssh.ClientConfig{
-		User: c.user,
-		Auth: methods,
-		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
-			hostKeyErr = check(host, remote, key)
-			return hostKeyErr
-		},
-		HostKeyAlgorithms: algos,
-		ClientVersion:     c.cfg.ClientVersion,
-	}
+	return c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
+}
+
+// handshakeWith runs the SSH handshake on nc, closing nc if ctx ends
+// first (ssh.NewClientConn cannot be cancelled by itself).
+func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.ClientConfig, hostKeyErr *error) (*ssh.Client, error) {
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	if dl, ok := ctx.Deadline(); ok {
 		_ = nc.SetDeadline(dl)
@@ -99,7 +120,7 @@ func (c *Client) handshake(ctx context.Context, nc net.Conn) (*ssh.Client, error
 	}
 	if err != nil {
 		nc.Close()
-		return nil, classifyHandshakeError(err, hostKeyErr)
+		return nil, classifyHandshakeError(err, *hostKeyErr)
 	}
 	_ = nc.SetDeadline(time.Time{})
 	return ssh.NewClient(scc, chans, reqs), nil

@@ -44,7 +44,7 @@ func dialTest(t *testing.T, srv *vmtest.Server, cfg *vmconn.Config) *vmconn.Clie
 }
 
 // newServer starts a vmtest server closed at cleanup.
-func newServer(t *testing.T) *vmtest.Server {
+func newServer(t testing.TB) *vmtest.Server {
 	t.Helper()
 	srv := vmtest.NewServer()
 	t.Cleanup(srv.Close)

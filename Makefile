@@ -1,0 +1,25 @@
+# make test: install missing system packages (as root), vet, and run every
+# test with the race detector. Root-only tests (real sshd in namespaces)
+# skip with a message when not root, and must run when CI=true.
+GO ?= go
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: test deps vet demo fuzz bench
+
+test: deps vet
+	$(GO) test -race -count=1 -timeout 25m ./...
+
+deps:
+	@./scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+
+demo:
+	$(GO) run ./cmd/vmconn demo
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzShellQuote -fuzztime 30s .
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 300x -count 6 . | tee bench.out

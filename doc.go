@@ -1,0 +1,65 @@
+// Package vmconn keeps a dependable SSH hold on remote Linux machines
+// (VMs, bare metal, cloud instances) while they misbehave, and tells the
+// caller, for every command, what happened: its output, its exit status,
+// and whether the connection was lost on the way.
+//
+// # Connecting
+//
+// Dial connects and authenticates with, in this order, Config.Signers,
+// the ssh-agent, private key files, then a password. Host keys are
+// verified against ~/.ssh/known_hosts by default; HostKeyAcceptNew trusts
+// first-seen hosts and HostKeyInsecureIgnore, asked for by name, accepts
+// anything. The TCP connect and the SSH handshake are bounded together by
+// the context and Config.ConnectTimeout.
+//
+// # Running commands
+//
+// Client.Command returns a Cmd that works like os/exec.Cmd: set Stdin,
+// Stdout, Stderr, Env or PTY, then Run, Output, CombinedOutput, or Start
+// and Wait. Output reaches the writers as the remote command writes it,
+// in constant memory. Lines adapts a per-line callback to the two writers.
+//
+// # Errors
+//
+// Every failure wraps one sentinel error, tested with errors.Is:
+// ErrConfig, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged (never worth
+// retrying), ErrUnreachable, ErrTimeout, ErrHandshake, ErrConnLost (worth
+// retrying after a reconnect), ErrNoExitStatus, ErrClosed. Retryable
+// tells them apart. A command that ran and failed returns an *ExitError
+// with its status and signal; a command whose channel closed without an
+// exit status (a killed sshd, a reboot, a cut link) returns an error
+// wrapping ErrNoExitStatus, and also ErrConnLost when the connection is
+// gone: its outcome is unknown and vmconn never re-runs it.
+//
+// # Context rules
+//
+// Every blocking call takes a context. When a command's context ends,
+// vmconn signals the command over SSH and also kills its whole remote
+// process group from a second session (sshd starts each command in its
+// own process group; servers may ignore SSH signals), then returns within
+// Cmd.WaitDelay plus a round trip.
+//
+// # Concurrency and liveness
+//
+// A Client is safe for concurrent use: commands are multiplexed over one
+// connection, at most Config.MaxSessions at once (more wait for a free
+// session instead of failing, also when the server's own MaxSessions is
+// lower). Keepalives are on by default: when KeepaliveCountMax replies in
+// a row are missed, the connection is declared lost, so a half-open link
+// fails every waiting call instead of hanging it. Close waits for every
+// goroutine the client started.
+//
+// # Remote shell
+//
+// Commands run through the login shell of the remote user, which must be
+// POSIX-like (sh, bash, dash, zsh, ksh): vmconn prefixes each command with
+// a builtin "echo" of the shell's pid and "export" lines for Cmd.Env. Set
+// Cmd.Raw for other shells. Build command lines from untrusted words with
+// ShellQuote or ShellJoin.
+//
+// # Testing
+//
+// Package vmtest is an in-process SSH server, like net/http/httptest,
+// that runs commands in a real shell on the local machine and can drop,
+// stall and refuse connections: use it to test code built on vmconn.
+package vmconn

@@ -1,0 +1,96 @@
+package vmconn_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/vmtest"
+)
+
+// exampleConfig trusts the test server's host key and logs in with its
+// client key. With a real machine, the zero Config uses ~/.ssh.
+func exampleConfig(srv *vmtest.Server) *vmconn.Config {
+	return &vmconn.Config{
+		IdentityFiles:   []string{srv.ClientKeyFile()},
+		KnownHostsFiles: []string{srv.KnownHostsFile()},
+		NoAgent:         true,
+	}
+}
+
+func ExampleDial() {
+	srv := vmtest.NewServer()
+	defer srv.Close()
+
+	ctx := context.Background()
+	client, err := vmconn.Dial(ctx, srv.Addr(), exampleConfig(srv))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+
+	out, err := client.Output(ctx, "echo hello from $(uname -s)")
+	fmt.Printf("%s%v\n", out, err)
+	// Output:
+	// hello from Linux
+	// <nil>
+}
+
+func ExampleCmd_Run() {
+	srv := vmtest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	client, _ := vmconn.Dial(ctx, srv.Addr(), exampleConfig(srv))
+	defer client.Close()
+
+	cmd := client.Command(ctx, "echo building; echo warning >&2; exit 3")
+	cmd.Stdout = os.Stdout // streamed as it arrives
+	err := cmd.Run()
+
+	var exit *vmconn.ExitError
+	if errors.As(err, &exit) {
+		fmt.Println("exit status", exit.Status)
+	}
+	// Output:
+	// building
+	// exit status 3
+}
+
+func ExampleNewLines() {
+	srv := vmtest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	client, _ := vmconn.Dial(ctx, srv.Addr(), exampleConfig(srv))
+	defer client.Close()
+
+	lines := vmconn.NewLines(func(s vmconn.Stream, line []byte) {
+		fmt.Printf("%s: %s\n", s, line)
+	})
+	cmd := client.Command(ctx, "printf 'one\\ntwo\\nno newline'")
+	cmd.Stdout, cmd.Stderr = lines.Stdout(), lines.Stderr()
+	_ = cmd.Run()
+	lines.Close()
+	// Output:
+	// stdout: one
+	// stdout: two
+	// stdout: no newline
+}
+
+func ExampleShellJoin() {
+	fmt.Println(vmconn.ShellJoin("grep", "-r", "it's $HOME", "/etc"))
+	// Output: grep -r 'it'\''s $HOME' /etc
+}
+
+func ExampleDial_errors() {
+	srv := vmtest.NewServer()
+	defer srv.Close()
+	cfg := exampleConfig(srv)
+	cfg.KnownHostsFiles = []string{os.DevNull} // nothing known: strict mode refuses
+
+	_, err := vmconn.Dial(context.Background(), srv.Addr(), cfg)
+	fmt.Println(errors.Is(err, vmconn.ErrHostKeyUnknown), vmconn.Retryable(err))
+	// Output: true false
+}

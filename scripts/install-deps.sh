@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need, when they are missing and
+# we are root (as on CI and a fresh Debian machine). As another user it
+# only says what is missing: the tests that need it skip with a message.
+set -euo pipefail
+
+need=()
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v busybox >/dev/null 2>&1 || need+=(busybox)
+
+if [ ${#need[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing ${need[*]}; run as root to install them (tests needing them will skip)" >&2
+	exit 0
+fi
+echo "install-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
