@@ -16,17 +16,19 @@ import (
 // use: commands run at once are multiplexed as sessions over the one
 // connection, at most Config.MaxSessions at a time (more wait their turn).
 type Client struct {
-	target Target
-	addr   string // host:port dialled
-	user   string
-	cfg    Config
-	log    *slog.Logger
-	token  string        // marks the pid line of wrapped commands
-	slots  chan struct{} // session semaphore
+	target  Target
+	addr    string // host:port dialled
+	user    string
+	cfg     Config
+	log     *slog.Logger
+	token   string        // marks the pid line of wrapped commands
+	slots   chan struct{} // session semaphore
+	dialing chan struct{} // held while reconnecting
 
-	mu     sync.Mutex
-	conn   *conn
-	closed bool
+	mu         sync.Mutex
+	conn       *conn
+	closed     bool
+	lastBootID string // last boot id read, to notice reboots on reconnect
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -37,13 +39,14 @@ func newClient(t Target, cfg *Config) *Client {
 	var tok [8]byte
 	_, _ = rand.Read(tok[:])
 	return &Client{
-		target: t,
-		addr:   t.hostPort(port),
-		user:   loginName(cfg, t),
-		cfg:    *cfg,
-		log:    cfg.logger(),
-		token:  hex.EncodeToString(tok[:]),
-		slots:  make(chan struct{}, cfg.maxSessions()),
+		target:  t,
+		addr:    t.hostPort(port),
+		user:    loginName(cfg, t),
+		cfg:     *cfg,
+		log:     cfg.logger(),
+		token:   hex.EncodeToString(tok[:]),
+		slots:   make(chan struct{}, cfg.maxSessions()),
+		dialing: make(chan struct{}, 1),
 	}
 }
 
@@ -63,16 +66,18 @@ func (c *Client) SSH() *ssh.Client {
 	return cn.ssh
 }
 
-// Done returns a channel that is closed when the connection ends (lost or
-// closed); Err then says why.
+// Done returns a channel that is closed when the current connection ends
+// (lost or closed); Err then says why. After a reconnection, Done returns
+// the new connection's channel.
 func (c *Client) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.conn.done
 }
 
-// Err returns nil while the connection is up, else why it ended: an error
-// wrapping ErrConnLost, or ErrClosed.
+// Err returns nil while the current connection is up, else why it ended:
+// an error wrapping ErrConnLost, or ErrClosed. A lost connection is
+// replaced by the next call that needs one (see Config.ReconnectTimeout).
 func (c *Client) Err() error {
 	c.mu.Lock()
 	cn := c.conn
@@ -101,7 +106,7 @@ func (c *Client) Close() error {
 // with ErrConnLost when the connection is gone and with ErrTimeout when no
 // reply came before ctx ended.
 func (c *Client) Ping(ctx context.Context) (time.Duration, error) {
-	cn, err := c.current()
+	cn, err := c.live(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -147,37 +152,56 @@ type session struct {
 
 // openSession waits for a free slot and opens a session. A server that
 // refuses the channel for lack of sessions (a MaxSessions lower than
-// ours) is asked again with backoff until ctx ends.
+// ours) is asked again with backoff until ctx ends. A connection that
+// turns out dead when the session is opened is replaced (nothing ran on
+// it yet), a bounded number of times.
 func (c *Client) openSession(ctx context.Context) (*session, error) {
-	cn, err := c.current()
-	if err != nil {
-		return nil, err
-	}
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, c.opError("session", contextError(ctx, nil))
-	case <-cn.done:
-		return nil, c.opError("session", cn.err)
 	}
 	release := sync.OnceFunc(func() { <-c.slots })
-	for backoff := 5 * time.Millisecond; ; backoff = min(2*backoff, 250*time.Millisecond) {
+	backoff := 5 * time.Millisecond
+	for deadConns := 0; ; {
+		cn, err := c.live(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
 		s, err := c.newSession(ctx, cn)
 		if err == nil {
 			return &session{Session: s, cn: cn, release: release}, nil
 		}
 		var oce *ssh.OpenChannelError
-		if !errors.As(err, &oce) || (oce.Reason != ssh.Prohibited && oce.Reason != ssh.ResourceShortage) {
+		switch {
+		case errors.As(err, &oce) && (oce.Reason == ssh.Prohibited || oce.Reason == ssh.ResourceShortage):
+			c.log.Debug("vmconn: server refused a session, waiting", "reason", oce.Message)
+			if werr := sleepCtx(ctx, backoff); werr != nil {
+				release()
+				return nil, c.opError("session", contextError(ctx, err))
+			}
+			backoff = min(2*backoff, 250*time.Millisecond)
+		case isConnLost(err) && ctx.Err() == nil && deadConns < 3:
+			deadConns++
+			cn.fail(err) // make sure it counts as dead, then reconnect
+			<-cn.done
+		default:
 			release()
 			return nil, err
 		}
-		c.log.Debug("vmconn: server refused a session, waiting", "reason", oce.Message)
-		select {
-		case <-time.After(backoff):
-		case <-ctx.Done():
-			release()
-			return nil, c.opError("session", contextError(ctx, err))
-		}
+	}
+}
+
+// sleepCtx waits d, or returns ctx's error when ctx ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

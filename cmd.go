@@ -55,13 +55,27 @@ type Cmd struct {
 	// before it closes the session. Zero means DefaultWaitDelay.
 	WaitDelay time.Duration
 
-	ctx      context.Context
-	client   *Client
-	sess     *session
-	pidf     *pidFilter
-	waitCh   chan error
-	exitCode int
-	finished bool
+	// RebootGuard reads the machine's boot id before the command starts
+	// and after it ends (reconnecting first if the connection was lost);
+	// if it changed, Wait returns a *RebootError (ErrRebooted) wrapping
+	// the command's own result.
+	RebootGuard bool
+
+	// Retries is how many times Run re-runs the command when the
+	// connection was lost before the command finished. Only for
+	// idempotent commands: each attempt's output reaches Stdout and Stderr,
+	// so a retried command's partial output comes first. Stdin must be nil.
+	// Zero (the default) never re-runs a command.
+	Retries int
+
+	bootBefore string
+	ctx        context.Context
+	client     *Client
+	sess       *session
+	pidf       *pidFilter
+	waitCh     chan error
+	exitCode   int
+	finished   bool
 }
 
 // PTY describes a pseudo-terminal for a command.
@@ -91,10 +105,20 @@ func (c *Client) Output(ctx context.Context, command string) ([]byte, error) {
 // otherwise an error wrapping ErrNoExitStatus, ErrConnLost, ErrClosed or
 // the context's error.
 func (cmd *Cmd) Run() error {
-	if err := cmd.Start(); err != nil {
-		return err
+	if cmd.Retries > 0 && cmd.Stdin != nil {
+		return fmt.Errorf("vmconn: Retries needs a nil Stdin (input cannot be replayed): %w", ErrConfig)
 	}
-	return cmd.Wait()
+	for attempt := 0; ; attempt++ {
+		err := cmd.Start()
+		if err == nil {
+			err = cmd.Wait()
+		}
+		if attempt >= cmd.Retries || !errors.Is(err, ErrConnLost) || errors.Is(err, ErrRebooted) || cmd.ctx.Err() != nil {
+			return err
+		}
+		cmd.client.log.Info("vmconn: connection lost under a retried command; running it again", "attempt", attempt+1)
+		cmd.sess, cmd.pidf, cmd.finished, cmd.exitCode = nil, nil, false, -1
+	}
 }
 
 // Start starts the command without waiting for it to finish. Wait must
@@ -109,6 +133,11 @@ func (cmd *Cmd) Start() error {
 	line, err := cmd.remoteLine()
 	if err != nil {
 		return err
+	}
+	if cmd.RebootGuard && cmd.bootBefore == "" {
+		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
+			return fmt.Errorf("vmconn: reboot guard: reading boot id before: %w", err)
+		}
 	}
 	s, err := cmd.client.openSession(cmd.ctx)
 	if err != nil {

@@ -22,14 +22,41 @@ func (cmd *Cmd) Wait() error {
 		return errors.New("vmconn: Wait called twice")
 	}
 	cmd.finished = true
-	defer cmd.sess.release()
-	defer cmd.sess.Close()
+	var err error
 	select {
-	case err := <-cmd.waitCh:
-		return cmd.result(err)
+	case werr := <-cmd.waitCh:
+		err = cmd.result(werr)
 	case <-cmd.ctx.Done():
-		return cmd.interrupt()
+		err = cmd.interrupt()
 	}
+	cmd.sess.Close()
+	cmd.sess.release()
+	if cmd.RebootGuard {
+		return cmd.checkReboot(err)
+	}
+	return err
+}
+
+// checkReboot compares the boot id with the one read before Start.
+func (cmd *Cmd) checkReboot(runErr error) error {
+	ctx := cmd.ctx
+	if ctx.Err() != nil { // cancelled: still find out, within a bound
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cmd.client.cfg.connectTimeout())
+		defer cancel()
+	}
+	after, err := cmd.client.BootID(ctx)
+	if err != nil {
+		if runErr != nil {
+			return fmt.Errorf("%w (and the reboot guard could not read the boot id: %w)", runErr, err)
+		}
+		return fmt.Errorf("vmconn: reboot guard: reading boot id after: %w", err)
+	}
+	if after == cmd.bootBefore {
+		return runErr
+	}
+	cmd.client.emit(Event{Type: EventRebooted, OldBootID: cmd.bootBefore, NewBootID: after})
+	return &RebootError{Addr: cmd.client.addr, OldBootID: cmd.bootBefore, NewBootID: after, NoticedAt: time.Now(), Err: runErr}
 }
 
 // ExitCode returns the exit status after Wait: 0 for success, 128+n for

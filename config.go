@@ -46,6 +46,7 @@ const (
 	DefaultKeepaliveInterval = 15 * time.Second
 	DefaultKeepaliveCountMax = 3
 	DefaultMaxSessions       = 10 // OpenSSH's default MaxSessions
+	DefaultReconnectTimeout  = 2 * time.Minute
 )
 
 // Config describes how to connect and authenticate. The zero value is
@@ -122,6 +123,30 @@ type Config struct {
 	// default MaxSessions).
 	MaxSessions int
 
+	// ReconnectTimeout bounds one reconnection (all its attempts) after
+	// the connection was lost; the next call that needs the connection
+	// reconnects. Zero means 2 minutes; negative disables reconnecting.
+	ReconnectTimeout time.Duration
+
+	// ReconnectBackoff is the wait after the first failed attempt; it
+	// doubles (with jitter) up to ReconnectMaxBackoff. Zero means 250ms
+	// and 5s.
+	ReconnectBackoff    time.Duration
+	ReconnectMaxBackoff time.Duration
+
+	// BootIDCommand prints the machine's boot identity. Zero means
+	// "cat /proc/sys/kernel/random/boot_id" (with a fallback to btime
+	// from /proc/stat when that file is missing).
+	BootIDCommand string
+
+	// RebootCommand is run by Client.Reboot. Zero means "reboot".
+	RebootCommand string
+
+	// OnEvent, if set, is called for every connection state change
+	// (connected, lost, reconnecting, reconnected, rebooted), in order,
+	// from the goroutine that caused it. It must not block for long.
+	OnEvent func(Event)
+
 	// Logger receives debug and state-change records. Nil means silent.
 	// Secrets (passwords, passphrases, key material) are never logged.
 	Logger *slog.Logger
@@ -157,6 +182,20 @@ func (c *Config) maxSessions() int {
 		return c.MaxSessions
 	}
 	return DefaultMaxSessions
+}
+
+func (c *Config) reconnect() (total, first, maxBackoff time.Duration) {
+	total, first, maxBackoff = c.ReconnectTimeout, c.ReconnectBackoff, c.ReconnectMaxBackoff
+	if total == 0 {
+		total = DefaultReconnectTimeout
+	}
+	if first <= 0 {
+		first = 250 * time.Millisecond
+	}
+	if maxBackoff <= 0 {
+		maxBackoff = 5 * time.Second
+	}
+	return total, first, max(first, maxBackoff)
 }
 
 func (c *Config) logger() *slog.Logger {

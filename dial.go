@@ -38,6 +38,7 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 		return nil, err
 	}
 	c.setConn(cn)
+	c.emit(Event{Type: EventConnected})
 	return c, nil
 }
 

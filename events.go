@@ -1,0 +1,70 @@
+package vmconn
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// EventType names a connection state change.
+type EventType int
+
+// The connection state changes reported through Config.OnEvent.
+const (
+	EventConnected    EventType = iota + 1 // first connection made
+	EventLost                              // the connection ended unexpectedly
+	EventReconnecting                      // a reconnection attempt starts
+	EventReconnected                       // a new connection replaced a lost one
+	EventRebooted                          // the boot id changed: the machine rebooted
+)
+
+// String returns the event's name: "connected", "lost", ...
+func (t EventType) String() string {
+	switch t {
+	case EventConnected:
+		return "connected"
+	case EventLost:
+		return "lost"
+	case EventReconnecting:
+		return "reconnecting"
+	case EventReconnected:
+		return "reconnected"
+	case EventRebooted:
+		return "rebooted"
+	}
+	return "unknown"
+}
+
+// Event describes one connection state change.
+type Event struct {
+	Type      EventType
+	Addr      string    // host:port
+	Time      time.Time // when it happened
+	Attempt   int       // reconnection attempt number (reconnecting, reconnected)
+	Err       error     // why the connection was lost, or the last attempt's error
+	OldBootID string    // rebooted: the boot id before
+	NewBootID string    // rebooted: the boot id after
+}
+
+// emit logs the event and hands it to Config.OnEvent.
+func (c *Client) emit(e Event) {
+	e.Addr, e.Time = c.addr, time.Now()
+	level := slog.LevelInfo
+	if e.Type == EventReconnecting {
+		level = slog.LevelDebug
+	}
+	attrs := []slog.Attr{slog.String("addr", e.Addr)}
+	if e.Attempt > 0 {
+		attrs = append(attrs, slog.Int("attempt", e.Attempt))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("err", e.Err.Error()))
+	}
+	if e.Type == EventRebooted {
+		attrs = append(attrs, slog.String("old_boot_id", e.OldBootID), slog.String("new_boot_id", e.NewBootID))
+	}
+	c.log.LogAttrs(context.Background(), level, "vmconn: "+e.Type.String(), attrs...)
+	if c.cfg.OnEvent != nil {
+		c.cfg.OnEvent(e)
+	}
+}

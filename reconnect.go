@@ -1,0 +1,123 @@
+package vmconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Reconnect makes sure the client has a live connection: if the current
+// one is lost, it reconnects (as the next command would do by itself).
+// It returns at once when the connection is up.
+func (c *Client) Reconnect(ctx context.Context) error {
+	_, err := c.live(ctx)
+	return err
+}
+
+// live returns a live connection, reconnecting if the current one was
+// lost and reconnection is enabled. Only one reconnection runs at a time;
+// other callers wait for it (or for their ctx).
+func (c *Client) live(ctx context.Context) (*conn, error) {
+	if cn, err := c.current(); err == nil || errors.Is(err, ErrClosed) {
+		return cn, err
+	}
+	select {
+	case c.dialing <- struct{}{}:
+		defer func() { <-c.dialing }()
+	case <-ctx.Done():
+		return nil, c.opError("reconnect", contextError(ctx, nil))
+	}
+	cn, err := c.current() // someone else may have reconnected meanwhile
+	if err == nil || errors.Is(err, ErrClosed) {
+		return cn, err
+	}
+	total, _, _ := c.cfg.reconnect()
+	if total < 0 {
+		return nil, err
+	}
+	return c.reconnect(ctx, total)
+}
+
+// reconnect dials until it succeeds, hits an error that retrying cannot
+// mend (authentication, host key), or runs out of time.
+func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, error) {
+	c.mu.Lock()
+	old := c.conn
+	c.mu.Unlock()
+	old.close(nil) // already dead: this only joins its goroutines
+	c.emit(Event{Type: EventLost, Err: old.err})
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, total)
+	defer cancel()
+	_, backoff, maxBackoff := c.cfg.reconnect()
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		c.emit(Event{Type: EventReconnecting, Attempt: attempt})
+		cn, err := c.dialConn(ctx)
+		if err == nil {
+			if cerr := c.install(cn); cerr != nil {
+				return nil, cerr
+			}
+			c.emit(Event{Type: EventReconnected, Attempt: attempt})
+			c.checkBootIDAfterReconnect(ctx)
+			return cn, nil
+		}
+		if parent.Err() != nil {
+			return nil, c.opError("reconnect", contextError(parent, err))
+		}
+		if !Retryable(err) || ctx.Err() != nil {
+			return nil, c.gaveUp(attempt, start, err)
+		}
+		select {
+		case <-time.After(jitter(backoff)):
+		case <-parent.Done():
+			return nil, c.opError("reconnect", contextError(parent, err))
+		case <-ctx.Done():
+			return nil, c.gaveUp(attempt, start, err)
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// install makes cn the client's connection unless the client was closed
+// meanwhile.
+func (c *Client) install(cn *conn) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		go cn.close(ErrClosed)
+		return c.opError("reconnect", ErrClosed)
+	}
+	c.conn = cn
+	return nil
+}
+
+func (c *Client) gaveUp(attempts int, start time.Time, last error) error {
+	if !Retryable(last) {
+		return last // authentication or host key: the caller must act
+	}
+	return fmt.Errorf("vmconn: reconnect %s: gave up after %d attempts in %v: %w",
+		c.addr, attempts, time.Since(start).Round(time.Millisecond), last)
+}
+
+// checkBootIDAfterReconnect reports a reboot as an event when a boot id
+// was read on an earlier connection and the new one differs.
+func (c *Client) checkBootIDAfterReconnect(ctx context.Context) {
+	c.mu.Lock()
+	before := c.lastBootID
+	c.mu.Unlock()
+	if before == "" {
+		return
+	}
+	after, err := c.BootID(ctx)
+	if err == nil && after != before {
+		c.emit(Event{Type: EventRebooted, OldBootID: before, NewBootID: after})
+	}
+}
+
+// jitter returns a duration in [d/2, d).
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d/2+1)
+}
