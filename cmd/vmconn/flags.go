@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -22,6 +23,9 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
+
+	rebootCommand string             // set by the reboot subcommand
+	onEvent       func(vmconn.Event) // set by subcommands that show events
 }
 
 func (g *globalFlags) register(root *cobra.Command) {
@@ -54,6 +58,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 		IdentityFiles:  g.identities,
 		ConnectTimeout: g.connectTimeout,
 	}
+	cfg.RebootCommand, cfg.OnEvent = g.rebootCommand, g.onEvent
 	if g.knownHosts != "" {
 		cfg.KnownHostsFiles = []string{g.knownHosts}
 	}
@@ -88,4 +93,28 @@ func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, er
 		return nil, &exitError{code: exitConnError, err: err}
 	}
 	return c, nil
+}
+
+// dialWithEvents dials and reports the connection's state changes after
+// the first (lost, reconnecting, reconnected, rebooted) on w.
+func (g *globalFlags) dialWithEvents(ctx context.Context, host string, w io.Writer) (*vmconn.Client, error) {
+	g.onEvent = func(e vmconn.Event) {
+		switch e.Type {
+		case vmconn.EventConnected, vmconn.EventRebooted:
+			return // the subcommand reports these itself
+		case vmconn.EventReconnecting:
+			if e.Attempt > 1 && e.Attempt%5 != 0 {
+				return
+			}
+		}
+		msg := "vmconn: " + e.Type.String()
+		if e.Attempt > 0 {
+			msg += fmt.Sprintf(" (attempt %d)", e.Attempt)
+		}
+		if e.Err != nil {
+			msg += ": " + e.Err.Error()
+		}
+		fmt.Fprintln(w, msg)
+	}
+	return g.dial(ctx, host)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,17 +41,20 @@ func main() {
 }
 
 // exitCode reports err on stderr and picks the process's exit status.
-func exitCode(err error) int {
+func exitCode(err error) int { return exitCodeTo(os.Stderr, err) }
+
+// exitCodeTo reports err on w and picks the process's exit status.
+func exitCodeTo(w io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, ee.err)
+			fmt.Fprintln(w, ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "vmconn:", err)
+	fmt.Fprintln(w, "vmconn:", err)
 	return exitUsage
 }

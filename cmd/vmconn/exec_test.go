@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestExecExitStatus(t *testing.T) {
+	srv, flags := cliServer(t)
+	tests := []struct {
+		command  []string
+		code     int
+		stdout   string
+		inStderr string
+	}{
+		{[]string{"echo", "hi"}, 0, "hi\n", ""},
+		{[]string{"echo out; echo err >&2; exit 3"}, 3, "out\n", "err"},
+		{[]string{"kill -TERM $$"}, 143, "", "signal TERM"},
+		{[]string{"--", "printf", "%s", "a b"}, 0, "ab", ""}, // words joined with spaces, as ssh
+	}
+	for _, tt := range tests {
+		args := append(append([]string{"exec", "-n"}, flags...), srv.Addr())
+		stdout, stderr, code := cliRun(t, append(args, tt.command...)...)
+		if code != tt.code || stdout != tt.stdout || !strings.Contains(stderr, tt.inStderr) {
+			t.Errorf("exec %q: code %d stdout %q stderr %q; want %d %q %q", tt.command, code, stdout, stderr, tt.code, tt.stdout, tt.inStderr)
+		}
+	}
+}
+
+func TestExecConnectionFailures(t *testing.T) {
+	srv, flags := cliServer(t)
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := l.Addr().String()
+	l.Close()
+	tests := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{append(append([]string{"exec"}, flags...), closed, "true"), 255, "host unreachable"},
+		{[]string{"exec", "--known-hosts", "/dev/null", "-i", flags[1], srv.Addr(), "true"}, 255, "host key unknown"},
+		{append(append([]string{"exec"}, flags...), "host:99999", "true"), 2, "out of range"},
+		{append(append([]string{"exec", "--accept-new", "--insecure-ignore-host-key"}, flags...), srv.Addr(), "true"), 2, "exclude"},
+		{append(append([]string{"exec", "--connect-timeout", "0s"}, flags...), srv.Addr(), "true"), 2, "positive"},
+		{append(append([]string{"exec", "--password-env", "VMCONN_NOT_SET_ANYWHERE"}, flags...), srv.Addr(), "true"), 2, "not set"},
+		{[]string{"exec", srv.Addr()}, 2, "requires at least 2 arg"},
+		{append(append([]string{"exec", "-i", "/nonexistent/key"}, flags[2:]...), srv.Addr(), "true"), 2, "cannot read"},
+	}
+	for _, tt := range tests {
+		_, stderr, code := cliRun(t, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+			t.Errorf("%q: code %d stderr %q; want %d containing %q", tt.args, code, stderr, tt.code, tt.inStderr)
+		}
+	}
+}
+
+func TestExecJSON(t *testing.T) {
+	srv, flags := cliServer(t)
+	args := append(append([]string{"exec", "--json"}, flags...), srv.Addr(), "echo out; echo err >&2; exit 4")
+	stdout, _, code := cliRun(t, args...)
+	var res execResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("%q: %v", stdout, err)
+	}
+	if code != 4 || res.ExitStatus != 4 || res.Stdout != "out\n" || res.Stderr != "err\n" || res.Host != srv.Addr() {
+		t.Errorf("code %d, result %+v", code, res)
+	}
+}
