@@ -173,10 +173,9 @@ func (c *Client) openSession(ctx context.Context) (*session, error) {
 		if err == nil {
 			return &session{Session: s, cn: cn, release: release}, nil
 		}
-		var oce *ssh.OpenChannelError
 		switch {
-		case errors.As(err, &oce) && (oce.Reason == ssh.Prohibited || oce.Reason == ssh.ResourceShortage):
-			c.log.Debug("vmconn: server refused a session, waiting", "reason", oce.Message)
+		case c.sessionLimited(err):
+			c.log.Debug("vmconn: server refused a session, waiting for one to end", "err", err)
 			if werr := sleepCtx(ctx, backoff); werr != nil {
 				release()
 				return nil, c.opError("session", contextError(ctx, err))
@@ -191,6 +190,22 @@ func (c *Client) openSession(ctx context.Context) (*session, error) {
 			return nil, err
 		}
 	}
+}
+
+// sessionLimited reports whether a refused session looks like the
+// server's MaxSessions limit: OpenSSH answers "open failed" (reason
+// "connect failed"), others "prohibited" or "resource shortage". It can
+// only be the limit while other sessions of ours are open.
+func (c *Client) sessionLimited(err error) bool {
+	var oce *ssh.OpenChannelError
+	if !errors.As(err, &oce) || len(c.slots) < 2 {
+		return false
+	}
+	switch oce.Reason {
+	case ssh.Prohibited, ssh.ResourceShortage, ssh.ConnectionFailed:
+		return true
+	}
+	return false
 }
 
 // sleepCtx waits d, or returns ctx's error when ctx ends first.

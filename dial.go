@@ -162,7 +162,10 @@ func classifyHandshakeError(err, hostKeyErr error) error {
 	switch {
 	case hostKeyErr != nil:
 		return hostKeyErr
-	case strings.Contains(err.Error(), "unable to authenticate"):
+	case strings.Contains(err.Error(), "unable to authenticate"),
+		// x/crypto's keyboard-interactive reports a server that refuses it
+		// at once (sshd without PAM, after a wrong password) this way.
+		strings.Contains(err.Error(), "unexpected message type 51 (expected 60)"):
 		return classed(ErrAuth, err)
 	case isTimeout(err):
 		return classed(ErrTimeout, err)

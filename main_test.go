@@ -2,6 +2,7 @@ package vmconn_test
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -93,3 +94,7 @@ func sampleHeap(peak *uint64) (stop func()) {
 	}()
 	return func() { close(done); <-finished }
 }
+
+func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
+func writeFile(name string) { _ = os.WriteFile(name, nil, 0o600) }
