@@ -1,0 +1,50 @@
+// Package vmtest provides an in-process SSH server for tests, in the spirit
+// of net/http/httptest: a fake "VM" reachable on 127.0.0.1 that runs real
+// shell commands.
+//
+// # What runs where
+//
+// A Server runs every command it is asked to execute on the local machine,
+// as the current user, in Options.Shell (default /bin/sh) with "-c". It is a
+// test helper, not a sandbox: only point it at code you would run locally.
+//
+// vmtest never passes a command that could reboot or power off the machine
+// to the shell. Command lines whose first word (after an optional "sudo"
+// and its flags) is reboot, shutdown, poweroff or halt, or that are
+// "systemctl reboot|poweroff|halt" or "init 0|6", are intercepted and
+// answered by [Server.Reboot]: the connection drops without an exit status
+// and the fake machine comes back with a new boot id. Any other command line
+// that mentions those words is refused with exit status 126. The exact
+// command line "cat /proc/sys/kernel/random/boot_id" is answered with the
+// fake boot id, which every command also finds in $VMTEST_BOOT_ID.
+//
+// # Sessions and processes
+//
+// The server behaves like OpenSSH's sshd where a client can tell:
+//
+//   - each command runs in its own session and process group (pid == pgid),
+//     so "kill -- -PGID" from another session reaches the whole command;
+//   - stdout and stderr are streamed as produced, on the channel's data and
+//     extended-data streams; stdin is the channel's input, closed on EOF;
+//   - a command that exits sends "exit-status"; one killed by a signal sends
+//     "exit-signal" (RFC 4254 6.10) and no exit status;
+//   - "signal" requests are delivered to the command's process group;
+//   - a "pty-req" runs the command on a pseudo-terminal;
+//   - when a channel or connection closes before its command ends, the
+//     command is not killed: its stdin is closed and its output goes nowhere
+//     (writes fail with EPIPE, or it gets SIGHUP on a pty), as with sshd;
+//   - keepalive@openssh.com and other global requests get a failure reply,
+//     as from sshd.
+//
+// Close and Reboot kill (SIGKILL) every process group the server started.
+//
+// # Faults
+//
+// DropConnections, StopListening, StartListening, Stall and Reboot simulate
+// a cut link, a refused port, a black-holed link and a reboot.
+//
+// # Concurrency
+//
+// All methods of Server are safe for concurrent use. Close waits for every
+// goroutine the server started and reaps every process it started.
+package vmtest
