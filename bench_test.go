@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/sshdtest"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -75,4 +76,20 @@ func BenchmarkCommandLatency(b *testing.B) {
 // BenchmarkThroughput: stdout throughput of 64 MiB, vmconn vs raw.
 func BenchmarkThroughput(b *testing.B) {
 	benchCommand(b, vmtestTarget(b), "head -c 67108864 /dev/zero", 64<<20)
+}
+
+func sshdTarget(b *testing.B) benchTarget {
+	s := sshdtest.Start(b, sshdtest.Options{})
+	return benchTarget{addr: s.Addr, cfg: sshdConfig(s), raw: s.ClientConfig(b)}
+}
+
+// BenchmarkSSHDCommandLatency: per-command latency over one connection
+// against real OpenSSH, vmconn vs raw x/crypto/ssh.
+func BenchmarkSSHDCommandLatency(b *testing.B) {
+	benchCommand(b, sshdTarget(b), "true", 0)
+}
+
+// BenchmarkSSHDThroughput: 64 MiB of stdout from real OpenSSH.
+func BenchmarkSSHDThroughput(b *testing.B) {
+	benchCommand(b, sshdTarget(b), "head -c 67108864 /dev/zero", 64<<20)
 }

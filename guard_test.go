@@ -187,3 +187,15 @@ func TestRebootBounded(t *testing.T) {
 		t.Errorf("Reboot = %v; want deadline exceeded", err)
 	}
 }
+
+// TestRebootViaPlainCommand: a wrapped (non-raw) `reboot` reaches
+// vmtest's fake reboot too.
+func TestRebootViaPlainCommand(t *testing.T) {
+	srv := newServer(t)
+	c := dialTest(t, srv, nil)
+	before := srv.BootID()
+	err := c.Command(testCtx(t), "reboot").Run()
+	if !errors.Is(err, vmconn.ErrNoExitStatus) || srv.Reboots() != 1 || srv.BootID() == before {
+		t.Errorf("reboot: %v, %d reboots", err, srv.Reboots())
+	}
+}

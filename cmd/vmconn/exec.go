@@ -15,8 +15,9 @@ import (
 
 func newExecCmd(g *globalFlags) *cobra.Command {
 	var noStdin, pty bool
+	var hf hostsFlags
 	cmd := &cobra.Command{
-		Use:   "exec [flags] [user@]host[:port] [--] command...",
+		Use:   "exec [flags] [user@]host[:port] [--] command...\n  vmconn exec [flags] -H host1,host2 | --hosts-file FILE [--] command...",
 		Short: "Run a command and stream its output; exit with its exit status",
 		Long: `Run a command on the host through its login shell, streaming stdout and stderr
 as they arrive. The words of the command are joined with spaces, as ssh does.
@@ -26,9 +27,23 @@ connection, authentication or host-key check failed or the command ended with
 no exit status (connection lost); 2 for bad usage.
 
 With --json, output is collected and printed as one object:
-{"host", "stdout", "stderr", "exit_status", "duration_ms", "error"}.`,
-		Args: cobra.MinimumNArgs(2),
+{"host", "stdout", "stderr", "exit_status", "duration_ms", "error"}.
+
+With -H or --hosts-file the command runs on every host (--parallel at once):
+each output line is prefixed with "host: ", a summary line "N ok, M failed,
+K unreachable" ends on stderr, and the exit status is 0 only if every host
+succeeded (1 otherwise). --json then prints one object per host, with a
+"class" of ok, failed, unreachable, auth or error.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return cobra.MinimumNArgs(1)(cmd, args)
+			}
+			return cobra.MinimumNArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return runMany(cmd, g, &hf, strings.Join(args, " "))
+			}
 			r := execRequest{host: args[0], command: strings.Join(args[1:], " "), pty: pty}
 			if !noStdin && !g.json {
 				r.stdin = os.Stdin
@@ -38,6 +53,7 @@ With --json, output is collected and printed as one object:
 	}
 	cmd.Flags().BoolVarP(&noStdin, "no-stdin", "n", false, "read stdin from /dev/null")
 	cmd.Flags().BoolVarP(&pty, "tty", "t", false, "run the command on a pseudo-terminal")
+	hf.register(cmd)
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,38 @@ func TestExecJSON(t *testing.T) {
 	}
 	if code != 4 || res.ExitStatus != 4 || res.Stdout != "out\n" || res.Stderr != "err\n" || res.Host != srv.Addr() {
 		t.Errorf("code %d, result %+v", code, res)
+	}
+}
+
+func TestExecManyHosts(t *testing.T) {
+	srv, flags := cliServer(t)
+	other, otherFlags := cliServer(t)
+	other.AddAuthorizedKey(srv.ClientSigner().PublicKey())
+	known := t.TempDir() + "/known"
+	a, _ := os.ReadFile(flags[3])
+	b, _ := os.ReadFile(otherFlags[3])
+	os.WriteFile(known, append(a, b...), 0o600)
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := l.Addr().String()
+	l.Close()
+	hostsFile := t.TempDir() + "/hosts"
+	os.WriteFile(hostsFile, []byte("# fleet\n"+other.Addr()+"\n\n"+closed+" # down\n"), 0o600)
+	base := []string{"exec", "-i", flags[1], "--known-hosts", known, "-H", srv.Addr(), "--hosts-file", hostsFile}
+	stdout, stderr, code := cliRun(t, append(base, "echo hello")...)
+	if code != 1 || !strings.Contains(stdout, srv.Addr()+": hello\n") || !strings.Contains(stdout, other.Addr()+": hello\n") ||
+		!strings.Contains(stderr, "2 ok, 0 failed, 1 unreachable") {
+		t.Errorf("code %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	stdout, _, code = cliRun(t, "exec", "-i", flags[1], "--known-hosts", known, "-H", srv.Addr()+","+other.Addr(), "--json", "exit 0")
+	if lines := strings.Split(strings.TrimSpace(stdout), "\n"); code != 0 || len(lines) != 2 || !strings.Contains(lines[0], `"class":"ok"`) {
+		t.Errorf("json: code %d %q", code, stdout)
+	}
+	_, stderr, code = cliRun(t, "exec", "-H", "host:0", "true")
+	if code != 2 || !strings.Contains(stderr, "out of range") {
+		t.Errorf("bad host: %d %q", code, stderr)
+	}
+	_, stderr, code = cliRun(t, "exec", "-H", srv.Addr(), "--parallel", "0", "true")
+	if code != 2 || !strings.Contains(stderr, "parallel") {
+		t.Errorf("bad --parallel: %d %q", code, stderr)
 	}
 }
