@@ -124,16 +124,18 @@ func TestBadCommand(t *testing.T) {
 // prints a line, then waits until the test has received that line (the
 // test creates a file when it has); buffered output would deadlock.
 func TestStreaming(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
+	assertStreams(t, dialTest(t, newServer(t), nil))
+}
+
+// assertStreams runs the streaming check over c (vmtest or real sshd).
+func assertStreams(t *testing.T, c *vmconn.Client) {
+	t.Helper()
 	flag := filepath.Join(t.TempDir(), "got-first")
 	w := &notifyWriter{want: "first\n", do: func() { os.WriteFile(flag, nil, 0o600) }}
 	cmd := c.Command(testCtx(t), fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`, vmconn.ShellQuote(flag)))
 	cmd.Stdout = w
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("Run: %v (output %q: not streamed?)", err, w.String())
-	}
-	if w.String() != "first\nsecond\n" {
-		t.Errorf("output %q", w.String())
+	if err := cmd.Run(); err != nil || w.String() != "first\nsecond\n" {
+		t.Fatalf("Run: %v, output %q (not streamed?)", err, w.String())
 	}
 }
 
@@ -203,27 +205,33 @@ func TestCancelKillsRemote(t *testing.T) {
 		t.Run(fmt.Sprintf("signals-ignored=%v", ignore), func(t *testing.T) {
 			srv := newServer(t)
 			srv.SetSignalsIgnored(ignore)
-			c := dialTest(t, srv, nil)
-			ctx, cancel := context.WithCancel(testCtx(t))
-			pids := &notifyWriter{want: "", do: func() {}}
-			cmd := c.Command(ctx, `sleep 300 & echo $!; wait`)
-			cmd.Stdout = pids
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			child := waitForPid(t, pids)
-			cancel()
-			start := time.Now()
-			err := cmd.Wait()
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("Wait = %v; want context.Canceled", err)
-			}
-			if took := time.Since(start); took > 3*time.Second {
-				t.Errorf("Wait took %v after cancel", took)
-			}
-			waitGone(t, child)
+			assertCancelKills(t, dialTest(t, srv, nil))
 		})
 	}
+}
+
+// assertCancelKills cancels a command with a background child and checks
+// that Wait returns promptly and the child is gone.
+func assertCancelKills(t *testing.T, c *vmconn.Client) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	pids := &notifyWriter{do: func() {}}
+	cmd := c.Command(ctx, `sleep 300 & echo $!; wait`)
+	cmd.Stdout = pids
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child := waitForPid(t, pids)
+	cancel()
+	start := time.Now()
+	if err := cmd.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait = %v; want context.Canceled", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Wait took %v after cancel", took)
+	}
+	waitGone(t, child)
 }
 
 // TestCancelEscalates: a command that ignores the gentle CancelSignal is

@@ -146,39 +146,13 @@ func TestSSHDRun(t *testing.T) {
 }
 
 func TestSSHDStreaming(t *testing.T) {
-	s := sshdtest.Start(t, sshdtest.Options{})
-	c := dialSSHD(t, s, nil)
-	flag := filepath.Join(t.TempDir(), "got-first")
-	w := &notifyWriter{want: "first\n", do: func() { writeFile(flag) }}
-	cmd := c.Command(testCtx(t), fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`, vmconn.ShellQuote(flag)))
-	cmd.Stdout = w
-	if err := cmd.Run(); err != nil || w.String() != "first\nsecond\n" {
-		t.Fatalf("Run: %v, output %q (not streamed?)", err, w.String())
-	}
+	assertStreams(t, dialSSHD(t, sshdtest.Start(t, sshdtest.Options{}), nil))
 }
 
 // TestSSHDCancelKillsRemote: cancelling ends the remote process group on
-// real sshd.
+// real sshd, which (for a root login) refuses SSH signal requests.
 func TestSSHDCancelKillsRemote(t *testing.T) {
-	s := sshdtest.Start(t, sshdtest.Options{})
-	c := dialSSHD(t, s, nil)
-	ctx, cancel := context.WithCancel(testCtx(t))
-	pids := &notifyWriter{do: func() {}}
-	cmd := c.Command(ctx, `sleep 300 & echo $!; wait`)
-	cmd.Stdout = pids
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	child := waitForPid(t, pids)
-	cancel()
-	start := time.Now()
-	if err := cmd.Wait(); !errors.Is(err, context.Canceled) {
-		t.Errorf("Wait = %v", err)
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("Wait took %v after cancel", took)
-	}
-	waitGone(t, child)
+	assertCancelKills(t, dialSSHD(t, sshdtest.Start(t, sshdtest.Options{}), nil))
 }
 
 // TestSSHDMaxSessions: more concurrent commands than sshd's MaxSessions
