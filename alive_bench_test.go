@@ -1,0 +1,115 @@
+package vmconn_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/netns"
+)
+
+const (
+	aliveDeadEnv     = "VMCONN_ALIVE_DEAD" // the dead host, for the child
+	aliveDeadTimeout = time.Second
+)
+
+// BenchmarkAliveDeadHost compares how long the verdict on a dead host
+// takes with IsAlive (probes run concurrently under one timeout) and with
+// the same probes run one after another, each with that timeout.
+//
+// As root, the dead host is a lab namespace that drops every packet,
+// probed at all layers (SSH, TCP 22, 443, 80, ICMP) from a client
+// namespace; the parent reports the child's figures as concurrent-ns/op
+// and sequential-ns/op. Elsewhere it is a loopback port that drops
+// connection attempts, probed at SSH and three TCP probes, without ICMP.
+func BenchmarkAliveDeadHost(b *testing.B) {
+	switch {
+	case netns.InChild():
+		host := os.Getenv(aliveDeadEnv)
+		aliveBenchPair(b, host, &vmconn.AliveOptions{Config: &vmconn.Config{NoAgent: true}, Timeout: aliveDeadTimeout})
+	case netns.Available():
+		aliveBenchLab(b)
+	default:
+		hole := aliveBlackhole(b)
+		host := "127.0.0.1:" + strconv.Itoa(hole)
+		aliveBenchPair(b, host, &vmconn.AliveOptions{
+			Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole, aliveBlackhole(b), aliveBlackhole(b)},
+			NoICMP: true, Timeout: aliveDeadTimeout,
+		})
+	}
+}
+
+// aliveBenchPair runs the concurrent and the sequential verdict.
+func aliveBenchPair(b *testing.B, host string, o *vmconn.AliveOptions) {
+	ctx := context.Background()
+	for name, check := range map[string]func(context.Context, string, *vmconn.AliveOptions) (*vmconn.AliveResult, error){
+		"concurrent": vmconn.IsAlive,
+		"sequential": vmconn.IsAliveSequential,
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				res, err := check(ctx, host, o)
+				if err != nil || res.Alive {
+					b.Fatalf("%s: %v, %v; want down", host, res, err)
+				}
+			}
+		})
+	}
+}
+
+// aliveLabFigures holds the child's figures: the framework may call the
+// benchmark more than once, but the child measures b.N itself.
+var aliveLabFigures map[string]float64
+
+// aliveBenchLab runs the benchmark in a lab's client namespace and reports
+// its figures.
+func aliveBenchLab(b *testing.B) {
+	if aliveLabFigures == nil {
+		aliveLabFigures = aliveBenchChild(b)
+	}
+	figures := aliveLabFigures
+	b.ReportMetric(0, "ns/op")
+	b.ReportMetric(figures["concurrent"], "concurrent-ns/op")
+	b.ReportMetric(figures["sequential"], "sequential-ns/op")
+	b.ReportMetric(figures["sequential"]/figures["concurrent"], "speedup")
+}
+
+// aliveBenchChild runs the benchmark in a lab and returns its ns/op by
+// sub-benchmark.
+func aliveBenchChild(b *testing.B) map[string]float64 {
+	lab := netns.NewLab(b)
+	client := lab.AddHost("client", nil)
+	dead := lab.AddHost("dead", &netns.HostOptions{Nft: netns.DropAll})
+	benchtime := "1x"
+	if f := flag.Lookup("test.benchtime"); f != nil {
+		benchtime = f.Value.String()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := client.TestCommand(ctx, []string{aliveDeadEnv + "=" + dead.IPv4.String()},
+		"-test.run=^$", "-test.bench=^BenchmarkAliveDeadHost$", "-test.benchtime="+benchtime)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("child benchmark: %v\n%s", err, out)
+	}
+	figures := map[string]float64{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() { // "BenchmarkAliveDeadHost/concurrent-2   1   1003456789 ns/op"
+		f := strings.Fields(sc.Text())
+		if len(f) >= 4 && f[3] == "ns/op" && strings.HasPrefix(f[0], "BenchmarkAliveDeadHost/") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(f[0], "BenchmarkAliveDeadHost/"), "-")
+			figures[name], _ = strconv.ParseFloat(f[2], 64)
+		}
+	}
+	if figures["concurrent"] == 0 || figures["sequential"] == 0 {
+		b.Fatalf("no figures in the child's output:\n%s", out)
+	}
+	b.Logf("child on host %s:\n%s", client.Name, out)
+	return figures
+}

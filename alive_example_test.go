@@ -1,0 +1,45 @@
+package vmconn_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/vmtest"
+	"golang.org/x/crypto/ssh"
+)
+
+// IsAlive says which layer of a machine answers: here an in-process test
+// VM, first running, then with its sshd stopped.
+func ExampleIsAlive() {
+	vm := vmtest.NewServer()
+	defer vm.Close()
+	opts := &vmconn.AliveOptions{
+		Config: &vmconn.Config{
+			Signers:         []ssh.Signer{vm.ClientSigner()},
+			KnownHostsFiles: []string{vm.KnownHostsFile()},
+			NoAgent:         true,
+		},
+		Ports:  []int{vm.Port()},
+		NoICMP: true, // ping needs privileges; loopback always answers anyway
+	}
+	ctx := context.Background()
+
+	res, err := vmconn.IsAlive(ctx, vm.Addr(), opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Alive, res.Layer, res.Operational)
+
+	vm.StopListening() // sshd stopped: the port refuses, which proves TCP alive
+	res, err = vmconn.IsAlive(ctx, vm.Addr(), opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Alive, res.Layer, res.Layers[0].Outcome)
+	// Output:
+	// true ssh true
+	// true tcp refused
+}
