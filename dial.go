@@ -132,6 +132,9 @@ func classifyDialError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return contextError(ctx, err)
 	}
+	if classifiedError(err) { // a jump host's own failure (auth, host key, ...)
+		return err
+	}
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &dnsErr) && dnsErr.IsTimeout:
@@ -156,6 +159,18 @@ func contextError(ctx context.Context, cause error) error {
 	}
 	_ = cause // the cause is only the closed conn: the context says why
 	return context.Cause(ctx)
+}
+
+// classifiedError reports an error that already wraps one of the
+// sentinels, as a Config.DialContext through a jump host returns.
+func classifiedError(err error) bool {
+	for _, class := range []error{ErrConfig, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged,
+		ErrUnreachable, ErrTimeout, ErrHandshake, ErrConnLost, ErrClosed} {
+		if errors.Is(err, class) {
+			return true
+		}
+	}
+	return false
 }
 
 func classifyHandshakeError(err, hostKeyErr error) error {

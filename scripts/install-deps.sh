@@ -11,6 +11,7 @@ command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v busybox >/dev/null 2>&1 || need+=(busybox)
+command -v sudo >/dev/null 2>&1 || need+=(sudo)
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

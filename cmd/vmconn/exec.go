@@ -53,6 +53,7 @@ succeeded (1 otherwise). --json then prints one object per host, with a
 	}
 	cmd.Flags().BoolVarP(&noStdin, "no-stdin", "n", false, "read stdin from /dev/null")
 	cmd.Flags().BoolVarP(&pty, "tty", "t", false, "run the command on a pseudo-terminal")
+	g.ssh.registerSudo(cmd.Flags())
 	hf.register(cmd)
 	return cmd
 }
@@ -84,7 +85,10 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 		return err
 	}
 	defer c.Close()
-	rc := c.Command(ctx, r.command)
+	rc, run, err := g.ssh.command(ctx, c, r.command)
+	if err != nil {
+		return err
+	}
 	rc.Stdin = r.stdin
 	if r.pty {
 		rc.PTY = &vmconn.PTY{Term: os.Getenv("TERM")}
@@ -94,7 +98,7 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 	if g.json {
 		rc.Stdout, rc.Stderr = &out, &errOut
 	}
-	err = rc.Run()
+	err = run()
 	if g.json {
 		res := execResult{Host: r.host, Stdout: out.String(), Stderr: errOut.String(),
 			ExitStatus: exitCodeOf(err), DurationMS: time.Since(start).Milliseconds()}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/vmconn/vmconn"
 )
 
@@ -23,6 +24,8 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
+	ssh            sshFlags // -F, -J (sshconfig_flags.go)
+	flags          *pflag.FlagSet
 
 	rebootCommand string             // set by the reboot subcommand
 	onEvent       func(vmconn.Event) // set by subcommands that show events
@@ -30,6 +33,8 @@ type globalFlags struct {
 
 func (g *globalFlags) register(root *cobra.Command) {
 	f := root.PersistentFlags()
+	g.flags = f
+	g.ssh.register(f)
 	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
 	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
 	f.StringArrayVarP(&g.identities, "identity", "i", nil, "private key file (repeatable; default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")
@@ -81,18 +86,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 // dial connects to host with the flags' settings. Its errors are
 // exitErrors with status 255 (or 2 for bad flags).
 func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, error) {
-	cfg, err := g.config()
-	if err != nil {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
-	}
-	c, err := vmconn.Dial(ctx, host, cfg)
-	if err != nil {
-		if errors.Is(err, vmconn.ErrConfig) {
-			return nil, &exitError{code: exitUsage, err: err}
-		}
-		return nil, &exitError{code: exitConnError, err: err}
-	}
-	return c, nil
+	return g.ssh.dial(ctx, g, g.flags.Changed("connect-timeout"), host, os.Stderr)
 }
 
 // dialWithEvents dials and reports the connection's state changes after

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+	"github.com/vmconn/vmconn"
+)
+
+// sshFlags are the flags that fit vmconn into the OpenSSH world: an
+// ssh_config file, jump hosts and sudo.
+type sshFlags struct {
+	configFile string // -F; "" means ~/.ssh/config, "none" no file
+	jump       string // -J
+	sudo       bool
+	sudoPwEnv  string
+}
+
+func (s *sshFlags) register(f *pflag.FlagSet) {
+	f.StringVarP(&s.configFile, "config", "F", "", `ssh_config file ("none" for none; default ~/.ssh/config)`)
+	f.StringVarP(&s.jump, "jump", "J", "", "jump hosts, comma-separated [user@]host[:port], as ssh -J (overrides ProxyJump)")
+}
+
+// registerSudo adds the sudo flags, for subcommands that run commands.
+func (s *sshFlags) registerSudo(f *pflag.FlagSet) {
+	f.BoolVar(&s.sudo, "sudo", false, "run the command as root through sudo (sudo -n unless --sudo-password-env)")
+	f.StringVar(&s.sudoPwEnv, "sudo-password-env", "", "name of an environment variable holding the sudo password (implies --sudo)")
+}
+
+// loadConfig reads the ssh_config file the flags name.
+func (s *sshFlags) loadConfig() (*vmconn.SSHConfig, error) {
+	if s.configFile == "none" {
+		return vmconn.ParseSSHConfig(nil)
+	}
+	return vmconn.LoadSSHConfig(s.configFile)
+}
+
+// dial connects to host as ssh would: the ssh_config file's settings for
+// it, under the global flags (which win), through -J or the file's
+// ProxyJump. timeoutSet says whether --connect-timeout was given (else
+// the file's ConnectTimeout applies). Warnings about directives vmconn
+// does not apply go to warn. Errors are exitErrors, as globalFlags.dial's.
+func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, host string, warn io.Writer) (*vmconn.Client, error) {
+	r, err := s.resolve(g, timeoutSet, host)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(warn, "vmconn: warning: %s: %s\n", host, w)
+	}
+	c, err := r.Dial(ctx)
+	if err != nil {
+		if errors.Is(err, vmconn.ErrConfig) {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		return nil, &exitError{code: exitConnError, err: err}
+	}
+	return c, nil
+}
+
+// resolve maps host through the ssh_config file.
+func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*vmconn.Resolved, error) {
+	base, err := g.config()
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: %w", err)
+	}
+	if !timeoutSet {
+		base.ConnectTimeout = 0 // the flag's default: let ConnectTimeout in the file apply
+	}
+	sc, err := s.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	r, err := sc.Resolve(host, base)
+	if err != nil {
+		return nil, err
+	}
+	if s.jump != "" {
+		if r.Jumps, err = sc.ResolveJumps(s.jump, base); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// command returns the command to run for line, through sudo when asked,
+// and the function that runs it.
+func (s *sshFlags) command(ctx context.Context, c *vmconn.Client, line string) (*vmconn.Cmd, func() error, error) {
+	if !s.sudo && s.sudoPwEnv == "" {
+		rc := c.Command(ctx, line)
+		return rc, rc.Run, nil
+	}
+	sc := c.Sudo(ctx, line)
+	if s.sudoPwEnv != "" {
+		pw, ok := os.LookupEnv(s.sudoPwEnv)
+		if !ok {
+			return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("vmconn: --sudo-password-env: environment variable %s is not set", s.sudoPwEnv)}
+		}
+		sc.Password = pw
+	}
+	return sc.Cmd, sc.Run, nil
+}
