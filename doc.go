@@ -49,6 +49,26 @@
 // fails every waiting call instead of hanging it. Close waits for every
 // goroutine the client started.
 //
+// # Reboots
+//
+// Client.BootID reads /proc/sys/kernel/random/boot_id. Guard and
+// Cmd.RebootGuard compare it before and after an operation (reconnecting
+// if needed) and report a change as a *RebootError; Reboot reboots and
+// waits for a new boot id. Config.OnEvent receives connection state
+// changes.
+//
+// # Liveness and fleets
+//
+// IsAlive asks a host, layer by layer and concurrently, whether it is
+// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+//
+// # The OpenSSH world
+//
+// LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
+// through jump hosts; Client.Upload and Client.Download copy over SFTP;
+// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
+// agent when asked.
+//
 // # Remote shell
 //
 // Commands run through the login shell of the remote user, which must be
