@@ -8,15 +8,18 @@
 // as the current user, in Options.Shell (default /bin/sh) with "-c". It is a
 // test helper, not a sandbox: only point it at code you would run locally.
 //
-// vmtest never passes a command that could reboot or power off the machine
-// to the shell. Command lines whose first word (after an optional "sudo"
+// No test can reboot the machine it runs on through vmtest: vmtest never
+// passes a command that could reboot or power off the machine to the shell. Command lines whose first word (after an optional "sudo"
 // and its flags) is reboot, shutdown, poweroff or halt, or that are
 // "systemctl reboot|poweroff|halt" or "init 0|6", are intercepted and
 // answered by [Server.Reboot]: the connection drops without an exit status
 // and the fake machine comes back with a new boot id. Any other command line
 // that mentions those words is refused with exit status 126. The exact
 // command line "cat /proc/sys/kernel/random/boot_id" is answered with the
-// fake boot id, which every command also finds in $VMTEST_BOOT_ID.
+// fake boot id, which every command also finds in $VMTEST_BOOT_ID. Both
+// matches also see through vmconn's pid-line prefix, so a plain
+// client.Command(ctx, "reboot") reaches the fake reboot too. (Real reboots
+// are tested with internal/vmhost, inside a PID namespace of their own.)
 //
 // # Sessions and processes
 //
