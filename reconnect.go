@@ -25,19 +25,23 @@ func (c *Client) live(ctx context.Context) (*conn, error) {
 	}
 	select {
 	case c.dialing <- struct{}{}:
-		defer func() { <-c.dialing }()
 	case <-ctx.Done():
 		return nil, c.opError("reconnect", contextError(ctx, nil))
 	}
 	cn, err := c.current() // someone else may have reconnected meanwhile
-	if err == nil || errors.Is(err, ErrClosed) {
+	total, _, _ := c.cfg.reconnect()
+	if err == nil || errors.Is(err, ErrClosed) || total < 0 {
+		<-c.dialing
 		return cn, err
 	}
-	total, _, _ := c.cfg.reconnect()
-	if total < 0 {
-		return nil, err
+	cn, err = c.reconnect(ctx, total)
+	<-c.dialing
+	if err == nil {
+		// Outside the dialing slot: reading the boot id may itself need
+		// to reconnect, if the new connection died already.
+		c.checkBootIDAfterReconnect(ctx)
 	}
-	return c.reconnect(ctx, total)
+	return cn, err
 }
 
 // reconnect dials until it succeeds, hits an error that retrying cannot
@@ -61,7 +65,6 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 				return nil, cerr
 			}
 			c.emit(Event{Type: EventReconnected, Attempt: attempt})
-			c.checkBootIDAfterReconnect(ctx)
 			return cn, nil
 		}
 		if parent.Err() != nil {

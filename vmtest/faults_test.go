@@ -258,3 +258,25 @@ func TestPowerWordsRefused(t *testing.T) {
 		t.Errorf("reboots %d", s.Reboots())
 	}
 }
+
+// TestRebootKillsDetached: a process that left its command's process
+// group and session (setsid), as a detached job does, dies on Reboot as
+// it would on a real reboot, but survives a dropped connection.
+func TestRebootKillsDetached(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	c := dial(t, s)
+	st := startCmd(t, c, "setsid sleep 100 >/dev/null 2>&1 < /dev/null & echo $!")
+	pid := st.pid(t)
+	if err := st.waitResult(t); err != nil {
+		t.Fatal(err)
+	}
+	s.DropConnections()
+	time.Sleep(50 * time.Millisecond)
+	if !processAlive(pid) {
+		t.Fatalf("detached process %d died with the connection", pid)
+	}
+	s.Reboot()
+	waitGone(t, pid)
+}

@@ -2,7 +2,8 @@ package vmtest
 
 // Reboot simulates a reboot of the fake machine: the server stops
 // listening, takes a new random boot id, drops every connection and kills
-// every process group it started. Reboot returns then, with the
+// every process it started, also those that left their process group
+// (see MarkerEnv). Reboot returns then, with the
 // machine down; Options.RebootDowntime later the server listens again on
 // the same port. A reboot during the downtime of another restarts the
 // downtime. Reboot does nothing on a closed server.
@@ -21,6 +22,7 @@ func (s *Server) Reboot() {
 	s.log.Debug("vmtest: reboot", "bootID", s.BootID())
 	s.DropConnections()
 	s.procs.killAll(false)
+	s.killMarked()
 }
 
 // comeUp ends the downtime of reboot number gen, unless a later reboot or

@@ -43,6 +43,7 @@ type Server struct {
 	rebootGen      int // counts reboots; a reboot's wake-up only acts if still the latest
 	commands       []string
 	signalsIgnored bool
+	marker         string // value of MarkerEnv in every command's environment
 }
 
 // NewServer starts and returns a Server with default Options. It panics if
@@ -74,6 +75,7 @@ func start(o Options) (*Server, error) {
 		conns:      map[*stallConn]struct{}{},
 		authorized: map[string]bool{},
 		bootID:     o.BootID,
+		marker:     newMarker(),
 	}
 	if err := s.setupKeys(); err != nil {
 		s.removeFiles()
@@ -137,6 +139,7 @@ func (s *Server) Close() {
 		s.StopListening()
 		s.DropConnections()
 		s.procs.killAll(true)
+		s.killMarked()
 		s.wg.Wait()
 		s.removeFiles()
 	})

@@ -152,5 +152,5 @@ func (ss *session) environ() []string {
 	if ss.pty != nil {
 		env = append(env, "TERM="+ss.pty.Term)
 	}
-	return append(env, BootIDEnv+"="+ss.srv.BootID())
+	return append(env, BootIDEnv+"="+ss.srv.BootID(), MarkerEnv+"="+ss.srv.marker)
 }
