@@ -20,6 +20,13 @@ demo:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzShellQuote -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzJobCommand -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzSSHConfig -fuzztime 30s .
 
+# Go benchmarks: vmconn vs raw x/crypto/ssh (feed two runs to benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 300x -count 6 . | tee bench.out
+	$(GO) test -run '^$$' -bench 'Latency$$|Throughput' -benchtime 300x -count 6 . | tee bench.out
+
+# The job delivery-latency benchmark (a line every 50 ms: slow by design).
+bench-jobs:
+	$(GO) test -run '^$$' -bench JobLatency -benchtime 1x .

@@ -57,6 +57,14 @@
 // waits for a new boot id. Config.OnEvent receives connection state
 // changes.
 //
+// # Jobs
+//
+// Client.StartJob runs a command detached on the machine (it survives lost
+// connections, sshd restarts and the caller's own end); Job.Follow streams
+// its output live and resumes at the exact byte after each reconnection;
+// a reboot before the job ended returns a *JobLostError. AttachJob, Jobs,
+// Job.Kill, Job.Cleanup and PruneJobs manage jobs by ID.
+//
 // # Liveness and fleets
 //
 // IsAlive asks a host, layer by layer and concurrently, whether it is

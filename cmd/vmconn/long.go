@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/vmconn/vmconn"
+	"golang.org/x/crypto/ssh"
+)
+
+// exitDetached is the exit status of "long" and "attach" when the user
+// interrupted them: the job goes on.
+const exitDetached = 130
+
+func init() {
+	extraCommands = append(extraCommands, newLongCmd)
+}
+
+// longFlags are the flags of "vmconn long".
+type longFlags struct {
+	dir       string
+	env       []string
+	timeout   time.Duration
+	killDelay time.Duration
+	scope     bool
+	detach    bool
+	follow    followFlags
+}
+
+// followFlags are shared by "long" and "attach".
+type followFlags struct {
+	killOnInterrupt bool
+}
+
+func newLongCmd(g *globalFlags) *cobra.Command {
+	var f longFlags
+	cmd := &cobra.Command{
+		Use:   "long [flags] [user@]host[:port] -- command...",
+		Short: "Run a command detached on the host and stream its output across disconnects",
+		Long: `Start the command as a detached job on the host (it survives a lost connection,
+an sshd restart and this program's own end), print "job: ID" on stderr, and
+stream its stdout and stderr live. When the connection drops, reconnect and
+resume at the exact byte: nothing is lost or repeated. The words of the
+command are joined with spaces, as ssh does.
+
+Ctrl-C detaches: the job goes on, and the message says how to re-attach
+("vmconn attach host ID --from N --stderr-from M"). With --kill-on-interrupt,
+Ctrl-C kills the job (SIGTERM, then SIGKILL) and waits for its status instead.
+
+Exit status: the job's own (128+N when signal N killed it); 254 when the job
+was lost (the machine rebooted, or its wrapper was killed); 130 when detached;
+255 when the connection failed for good; 2 for bad usage.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return f.run(cmd, g, args[0], strings.Join(args[1:], " "))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs)")
+	fl.StringArrayVarP(&f.env, "env", "e", nil, "NAME=value exported to the command (repeatable)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "kill the job when it runs longer than this (0: never)")
+	fl.DurationVar(&f.killDelay, "kill-delay", vmconn.DefaultJobKillDelay, "after --timeout, wait this long between SIGTERM and SIGKILL")
+	fl.BoolVar(&f.scope, "systemd-scope", false, "start the job under systemd-run --user --scope (for KillUserProcesses=yes)")
+	fl.BoolVarP(&f.detach, "detach", "d", false, "print the job ID on stdout and exit at once, without following")
+	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")
+	return cmd
+}
+
+func (f *longFlags) run(cmd *cobra.Command, g *globalFlags, host, command string) error {
+	ctx := cmd.Context()
+	c, err := g.dialWithEvents(ctx, host, cmd.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	job, err := c.StartJob(ctx, command, &vmconn.JobOptions{
+		Dir: f.dir, Env: f.env, Timeout: f.timeout, KillDelay: f.killDelay, SystemdScope: f.scope})
+	if err != nil {
+		return jobCmdError(err)
+	}
+	if f.detach {
+		fmt.Fprintln(cmd.OutOrStdout(), job.ID)
+		return nil
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", job.ID)
+	return f.follow.run(cmd, host, f.dir, job)
+}
+
+// run follows job to its end and turns the outcome into the CLI's exit
+// status; on interrupt it detaches or kills.
+func (f followFlags) run(cmd *cobra.Command, host, dir string, job *vmconn.Job) error {
+	ctx := cmd.Context()
+	err := job.Follow(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		return jobExit(cmd, host, dir, job, err)
+	}
+	if !f.killOnInterrupt {
+		fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: detached from job %s, which goes on; re-attach with:\n  %s\n", job.ID, attachHint(host, dir, job))
+		return &exitError{code: exitDetached}
+	}
+	return killAndWait(cmd, host, dir, job)
+}
+
+// killAndWait kills an interrupted job and follows it to its end, within
+// bounds of its own (the command's context has ended).
+func killAndWait(cmd *cobra.Command, host, dir string, job *vmconn.Job) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 30*time.Second)
+	defer cancel()
+	fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: killing job %s\n", job.ID)
+	for _, sig := range []ssh.Signal{ssh.SIGTERM, ssh.SIGKILL} {
+		if err := job.Kill(ctx, sig); err != nil && !errors.Is(err, vmconn.ErrJobFinished) {
+			return jobExit(cmd, host, dir, job, err)
+		}
+		fctx, fcancel := context.WithTimeout(ctx, 10*time.Second)
+		err := job.Follow(fctx, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		ended := fctx.Err() == nil || ctx.Err() != nil
+		fcancel()
+		if ended {
+			return jobExit(cmd, host, dir, job, err)
+		}
+	}
+	return jobExit(cmd, host, dir, job, fmt.Errorf("vmconn: job %s did not end after SIGKILL", job.ID))
+}
+
+// jobExit maps Follow's result onto the CLI's exit status.
+func jobExit(cmd *cobra.Command, host, dir string, job *vmconn.Job, err error) error {
+	var ee *vmconn.ExitError
+	var lost *vmconn.JobLostError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &lost):
+		return &exitError{code: exitRebooted, err: err}
+	case errors.Is(err, vmconn.ErrJobTimeout) && errors.As(err, &ee):
+		return &exitError{code: ee.Status, err: err}
+	case errors.As(err, &ee):
+		return &exitError{code: ee.Status} // the job's own failure: nothing to add
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: job %s may still run; re-attach with:\n  %s\n", job.ID, attachHint(host, dir, job))
+	return jobCmdError(err)
+}
+
+// jobCmdError gives an error from a job call its exit status.
+func jobCmdError(err error) error {
+	if errors.Is(err, vmconn.ErrConfig) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return &exitError{code: exitConnError, err: err}
+}
+
+// attachHint is the command that resumes following where job stopped.
+func attachHint(host, dir string, job *vmconn.Job) string {
+	o, e := job.Offsets()
+	s := fmt.Sprintf("vmconn attach [flags] %s %s --from %d --stderr-from %d", host, job.ID, o, e)
+	if dir != "" {
+		s += " --dir " + vmconn.ShellQuote(dir)
+	}
+	return s
+}

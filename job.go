@@ -1,0 +1,187 @@
+package vmconn
+
+import (
+	"sync"
+	"time"
+)
+
+// Job is a handle on a detached job: a command that outlives the
+// connection, for commands that break the link they run over (network
+// reconfiguration, package upgrades) or run for hours. Client.StartJob
+// starts one, Client.AttachJob finds one again (from another process, or
+// after the caller restarted), and Job.Follow streams its output live,
+// resuming at the exact byte offset after every dropped connection, until
+// the job ends. Its exported fields describe the job and do not change.
+// Its methods are safe for concurrent use, but only one Follow runs at a
+// time.
+//
+// The job directory: StartJob creates it with "mktemp -d" (mode 0700,
+// umask 077) under JobOptions.Dir, by default
+// ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs: not /tmp, which is often
+// wiped by a reboot, because a job's logs and exit status must outlive
+// one. Its name is the job's ID, "YYYYMMDD-HHMMSS-XXXXXX" (UTC start
+// time, then random). It holds:
+//
+//	command     the command as given
+//	boot_id     the machine's boot id when the job started (as Client.BootID reads it)
+//	started     the start time, in seconds since the epoch
+//	timeout     JobOptions.Timeout in seconds, 0 for none
+//	pid         the command's process id: its process group and session id
+//	wrapper     the pid of the wrapper shell that waits for the command
+//	lock        locked by the wrapper for as long as it lives
+//	stdout      the command's standard output, as written
+//	stderr      the command's standard error, as written
+//	exit        "STATUS ENDED\n", written atomically (temp file, then mv) at the end
+//	timedout    present if JobOptions.Timeout killed the job
+//	launch.log  errors of the wrapper itself, if any
+//
+// Detaching: the wrapper runs as "setsid -f /bin/sh -c WRAPPER" with its
+// stdin, stdout and stderr away from the SSH session, and starts the
+// command with setsid again: the wrapper and the command each have a
+// session and process group of their own, with no controlling terminal,
+// so neither a closed SSH session, a restarted sshd, a lost link nor a
+// hangup reaches them (which is what nohup is for: it is not needed, and
+// not used, so that the command keeps default signal handling and
+// Job.Kill with SIGHUP works). Job.Kill signals the command's whole
+// process group while the wrapper lives on to record the exit status. The
+// command runs in $SHELL (else /bin/sh) with -c, in the login directory
+// and with the session's umask, like Client.Command's commands; its stdin
+// is /dev/null. (With a setsid that lacks -f, such as busybox's, the
+// wrapper is started as a background job, and the command then ignores
+// SIGINT and SIGQUIT, as POSIX shells make background jobs do.) Where
+// systemd-logind kills a user's processes when the last session ends
+// (KillUserProcesses=yes), set JobOptions.SystemdScope and enable
+// lingering ("loginctl enable-linger USER").
+//
+// The machine needs a POSIX sh, mktemp, setsid and flock (util-linux or
+// busybox), and tail. With GNU tail (coreutils), a line the job writes
+// reaches Follow's writers as soon as the file changes (inotify); other
+// tails poll the file at their own pace (busybox: once a second).
+//
+// Following: Follow runs one remote process per connection that reads
+// each log from the offset already delivered ("tail -c +N -f") and ends
+// when the wrapper does. It counts the bytes it hands to the caller's
+// writers and trusts nothing else: after a lost connection it reconnects
+// (see Config.ReconnectTimeout) and resumes at those offsets, so every
+// byte arrives exactly once and in order, however often the link drops.
+// If the job ended meanwhile, the rest of the logs and the exit status
+// are read without re-running anything. If the machine rebooted (its boot
+// id is no longer the job's) before the job ended, Follow returns a
+// *JobLostError. Output that processes the job left behind write to the
+// logs after the job itself ended may not be delivered.
+type Job struct {
+	ID      string    // the job directory's name
+	Dir     string    // absolute path of the job directory on the machine
+	Command string    // the command as given to StartJob
+	Pid     int       // process id of the command: its process group and session
+	BootID  string    // the machine's boot id when the job started
+	Started time.Time // start time, by the machine's clock (whole seconds)
+
+	client *Client
+
+	mu        sync.Mutex
+	offsets   [2]int64 // bytes of stdout and stderr delivered (or skipped)
+	following bool
+	exitCode  int
+}
+
+// JobOptions configures StartJob, and tells AttachJob, Jobs and PruneJobs
+// where the jobs are. A nil *JobOptions is the zero value.
+type JobOptions struct {
+	// Dir is the directory on the machine that holds the job directories,
+	// created (mode 0700) if missing; a relative Dir is relative to the
+	// login directory. Zero means ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs.
+	Dir string
+
+	// Env holds "NAME=value" entries exported to the command.
+	Env []string
+
+	// Timeout, if positive, kills the job when it runs longer: its
+	// process group gets SIGTERM, then SIGKILL KillDelay later. Follow
+	// then returns an error wrapping ErrJobTimeout and the *ExitError.
+	Timeout time.Duration
+
+	// KillDelay is the wait between SIGTERM and SIGKILL after Timeout.
+	// Zero means DefaultJobKillDelay.
+	KillDelay time.Duration
+
+	// SystemdScope starts the job under "systemd-run --user --scope", for
+	// machines where systemd-logind kills a user's processes when the
+	// last session ends (KillUserProcesses=yes). It needs a running user
+	// service manager and, to outlive the session, lingering (see Job).
+	SystemdScope bool
+}
+
+// DefaultJobKillDelay is JobOptions.KillDelay's zero value.
+const DefaultJobKillDelay = 5 * time.Second
+
+// JobState says whether a job runs, has ended, or never will report.
+type JobState int
+
+// The states of a job.
+const (
+	JobRunning JobState = iota + 1 // the wrapper is alive and no exit status was written
+	JobExited                      // the job ended and its exit status was recorded
+	JobLost                        // no exit status will come: the machine rebooted, or the wrapper was killed
+)
+
+// String returns "running", "exited" or "lost".
+func (s JobState) String() string {
+	switch s {
+	case JobRunning:
+		return "running"
+	case JobExited:
+		return "exited"
+	case JobLost:
+		return "lost"
+	}
+	return "unknown"
+}
+
+// JobStatus is a snapshot of a job, as Job.Status and Client.Jobs read it.
+type JobStatus struct {
+	ID         string
+	Dir        string
+	Command    string
+	State      JobState
+	ExitCode   int    // JobExited: the exit status (128+N for signal N); otherwise -1
+	TimedOut   bool   // JobOptions.Timeout killed the job
+	LostReason string // JobLost: "rebooted" or "vanished" (the wrapper died without recording a status)
+	Pid        int
+	BootID     string // the machine's boot id when the job started
+	Started    time.Time
+	Ended      time.Time     // JobExited only
+	Timeout    time.Duration // JobOptions.Timeout, 0 for none
+	StdoutSize int64         // bytes in the stdout log
+	StderrSize int64         // bytes in the stderr log
+
+	alive   bool
+	bootNow string // the machine's boot id when the status was read
+}
+
+// Offsets returns how many bytes of the job's stdout and stderr logs lie
+// before the point where the next Follow starts: the bytes delivered so
+// far, plus any skipped with SetOffsets.
+func (j *Job) Offsets() (stdout, stderr int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.offsets[0], j.offsets[1]
+}
+
+// SetOffsets makes the next Follow start at these byte offsets into the
+// stdout and stderr logs (0 is the start), to resume where an earlier
+// process left off. Negative offsets count as 0. Call it only while no
+// Follow runs.
+func (j *Job) SetOffsets(stdout, stderr int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.offsets = [2]int64{max(stdout, 0), max(stderr, 0)}
+}
+
+// ExitCode returns the job's exit status once Follow has returned it, and
+// -1 before, or when the job was lost.
+func (j *Job) ExitCode() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.exitCode
+}

@@ -1,0 +1,56 @@
+package vmconn
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// AttachJob returns a handle on the job with the given ID in opts.Dir (nil
+// opts: the default directory), started earlier by this or another
+// process; id may also be the job directory's absolute path. Its offsets
+// are 0: call SetOffsets to resume following where an earlier process
+// stopped. A job that is not there fails with ErrJobNotFound; a bad id is
+// an ErrConfig error. The job may have ended or been lost: Follow then
+// delivers its logs and reports how it ended.
+func (c *Client) AttachJob(ctx context.Context, id string, opts *JobOptions) (*Job, error) {
+	if err := validJobID(id); err != nil {
+		return nil, err
+	}
+	var dir string
+	if opts != nil {
+		dir = opts.Dir
+	}
+	if err := validJobDir(dir); err != nil {
+		return nil, err
+	}
+	boot, err := c.BootID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: attach job %s: reading boot id: %w", id, err)
+	}
+	sts, _, err := c.jobStatuses(ctx, dir, []string{id}, boot)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: attach job %s: %w", id, err)
+	}
+	if len(sts) == 0 {
+		return nil, fmt.Errorf("vmconn: attach job %s: %w", id, ErrJobNotFound)
+	}
+	st := sts[0]
+	return &Job{ID: st.ID, Dir: st.Dir, Command: st.Command, Pid: st.Pid, BootID: st.BootID,
+		Started: st.Started, client: c, exitCode: -1}, nil
+}
+
+// validJobID accepts a job directory's name (letters, digits, ".", "_"
+// and "-", not "." or "..") or an absolute path.
+func validJobID(id string) error {
+	ok := id != "" && id != "." && id != ".." && strings.IndexByte(id, 0) < 0
+	if ok && !strings.HasPrefix(id, "/") {
+		ok = strings.IndexFunc(id, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+		}) < 0
+	}
+	if !ok {
+		return fmt.Errorf("vmconn: bad job ID %q: %w", id, ErrConfig)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package vmconn
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// StartJob starts command on the machine as a detached job (see Job) and
+// returns once it runs, with the job's ID, directory and pid. It does not
+// wait for the job: call Follow for its output and exit status. It first
+// reads the boot id (Client.BootID), which the job directory records.
+//
+// StartJob is never retried: if the connection is lost while it runs,
+// the job may or may not have started, and Client.Jobs tells. A command
+// that is empty or holds a NUL byte, or a bad opts.Env entry, is an
+// ErrConfig error, and so is one too long for a command line (together
+// with its Env, about 100 KiB of plain text; quotes count four times); a
+// machine that lacks a tool jobs need fails with an
+// *ExitError whose Stderr says which.
+func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions) (*Job, error) {
+	if opts == nil {
+		opts = &JobOptions{}
+	}
+	exports, err := jobExports(command, opts.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := validJobDir(opts.Dir); err != nil {
+		return nil, err
+	}
+	boot, err := c.BootID(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: start job: reading boot id: %w", err)
+	}
+	line := jobScriptLine(jobStartScript, startArgs(opts, command, exports, boot)...)
+	if len(line) > maxJobLine {
+		return nil, fmt.Errorf("vmconn: job command too long (%d bytes quoted, at most %d): %w", len(line), maxJobLine, ErrConfig)
+	}
+	out, err := c.Output(ctx, line)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: start job: %w", err)
+	}
+	j, err := parseStarted(out)
+	if err != nil {
+		return nil, err
+	}
+	j.client, j.Command, j.BootID = c, command, boot
+	c.log.Debug("vmconn: job started", "id", j.ID, "dir", j.Dir, "pid", j.Pid)
+	return j, nil
+}
+
+// maxJobLine bounds the start command line: Linux limits one argument
+// (the line sshd hands to "shell -c") to 128 KiB.
+const maxJobLine = 126 << 10
+
+// startArgs returns jobStartScript's positional parameters.
+func startArgs(opts *JobOptions, command, exports, boot string) []string {
+	kill := opts.KillDelay
+	if kill <= 0 {
+		kill = DefaultJobKillDelay
+	}
+	scope := "0"
+	if opts.SystemdScope {
+		scope = "1"
+	}
+	return []string{jobWrapperScript, opts.Dir, command, exports,
+		seconds(opts.Timeout), seconds(kill), boot, scope}
+}
+
+// jobExports checks command and returns the exports of env that
+// precede it.
+func jobExports(command string, env []string) (string, error) {
+	if strings.TrimSpace(command) == "" {
+		return "", fmt.Errorf("vmconn: empty job command: %w", ErrConfig)
+	}
+	if strings.IndexByte(command, 0) >= 0 {
+		return "", fmt.Errorf("vmconn: job command holds a NUL byte: %w", ErrConfig)
+	}
+	return envPrefix(env)
+}
+
+// validJobDir rejects base directories no shell argument can hold.
+func validJobDir(dir string) error {
+	if strings.IndexByte(dir, 0) >= 0 {
+		return fmt.Errorf("vmconn: job directory holds a NUL byte: %w", ErrConfig)
+	}
+	return nil
+}
+
+// parseStarted reads the start script's output: directory, pid, wrapper
+// pid and start time.
+func parseStarted(out []byte) (*Job, error) {
+	f := splitNUL(out)
+	if len(f) != 4 {
+		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", truncate(string(out), 200))
+	}
+	pid, err1 := strconv.Atoi(strings.TrimSpace(f[1]))
+	_, err2 := strconv.Atoi(strings.TrimSpace(f[2]))
+	started, err3 := strconv.ParseInt(strings.TrimSpace(f[3]), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || pid <= 1 {
+		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", truncate(string(out), 200))
+	}
+	return &Job{
+		ID:       jobIDOf(f[0]),
+		Dir:      f[0],
+		Pid:      pid,
+		Started:  time.Unix(started, 0),
+		exitCode: -1,
+	}, nil
+}
+
+// jobIDOf returns the last element of a job directory's path.
+func jobIDOf(dir string) string {
+	return dir[strings.LastIndexByte(dir, '/')+1:]
+}
