@@ -31,8 +31,9 @@ type aliveFlags struct {
 
 func newAliveCmd(g *globalFlags) *cobra.Command {
 	var f aliveFlags
+	var hf hostsFlags
 	cmd := &cobra.Command{
-		Use:   "alive [flags] [user@]host[:port]",
+		Use:   "alive [flags] [user@]host[:port]...",
 		Short: "Tell whether a machine is alive, and at which layer it answers (ssh, tcp, icmp)",
 		Long: `Ask the network, layer by layer, whether the machine is alive:
 
@@ -48,12 +49,31 @@ check at once. Prints one line: "alive: ssh", "alive: tcp (443 refused)",
 "alive: icmp" or "down"; with -v, a table of every probe; with --json, an
 object {"alive", "layer", "operational", "addr", "layers": [...]}.
 
-Exit status: 0 alive, 1 down (or the name did not resolve), 2 bad usage.`,
-		Args: cobra.ExactArgs(1),
+Several hosts (as arguments, -H or --hosts-file) are checked at once
+(--parallel): one line "host: verdict" each (or one JSON object each), then
+"N alive, M down" on stderr.
+
+Exit status: 0 alive (every host), 1 down (or the name did not resolve),
+2 bad usage.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return nil
+			}
+			return cobra.MinimumNArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.run(cmd, g, args[0])
+			if len(args) == 1 && !hf.many() {
+				return f.run(cmd, g, args[0])
+			}
+			hf.hosts = append(hf.hosts, args...)
+			hosts, err := hf.list()
+			if err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+			}
+			return f.runMany(cmd, g, &hf, hosts)
 		},
 	}
+	hf.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.ports, "ports", "", "comma-separated TCP ports to probe (default: the SSH port, 443, 80)")
 	fl.DurationVar(&f.timeout, "timeout", vmconn.DefaultAliveTimeout, "bound on the whole check, all layers together")

@@ -21,8 +21,8 @@ type hostsFlags struct {
 }
 
 func (h *hostsFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringSliceVarP(&h.hosts, "hosts", "H", nil, "run on these hosts (comma-separated or repeated); the command is then all the arguments")
-	cmd.Flags().StringVar(&h.hostsFile, "hosts-file", "", "run on the hosts listed in FILE, one per line (# comments)")
+	cmd.Flags().StringSliceVarP(&h.hosts, "hosts", "H", nil, "hosts to work on (comma-separated or repeated)")
+	cmd.Flags().StringVar(&h.hostsFile, "hosts-file", "", "hosts listed in FILE, one per line (# comments)")
 	cmd.Flags().IntVar(&h.parallel, "parallel", vmconn.DefaultParallel, "hosts worked on at once")
 }
 
