@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -21,7 +22,8 @@ type Client struct {
 	user    string
 	cfg     Config
 	log     *slog.Logger
-	token   string        // marks the pid line of wrapped commands
+	token   string        // prefix of the per-command marker (cmdmark.go)
+	cmdSeq  atomic.Uint64 // numbers the commands for their markers
 	slots   chan struct{} // session semaphore
 	dialing chan struct{} // held while reconnecting
 

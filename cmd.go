@@ -42,8 +42,8 @@ type Cmd struct {
 	// merged into Stdout by the terminal.
 	PTY *PTY
 
-	// Raw sends Command to the server exactly as is: no pid line and no
-	// Env exports (Env is then sent as SSH "env" requests, which sshd
+	// Raw sends Command to the server exactly as is: no marker export and
+	// no Env exports (Env is then sent as SSH "env" requests, which sshd
 	// drops unless AcceptEnv allows them). Use it for servers whose shell
 	// is not POSIX-like. Cancellation can then only signal over SSH.
 	Raw bool
@@ -72,7 +72,7 @@ type Cmd struct {
 	ctx        context.Context
 	client     *Client
 	sess       *session
-	pidf       *pidFilter
+	marker     string // the command's marker token, "" when Raw
 	waitCh     chan error
 	exitCode   int
 	finished   bool
@@ -88,9 +88,10 @@ type PTY struct {
 
 // Command returns a Cmd that runs the command line on the client's
 // machine. When ctx ends before the command does, the command is
-// signalled over SSH and its whole remote process group is killed from a
-// second session, for servers that ignore SSH signals; Wait returns within
-// WaitDelay (plus one round trip) with an error wrapping the context's.
+// signalled over SSH and, from a second session, every remote process it
+// started is killed with its process group (see MarkerEnv), for servers
+// that ignore SSH signals; Wait returns within WaitDelay (plus one round
+// trip) with an error wrapping the context's.
 func (c *Client) Command(ctx context.Context, command string) *Cmd {
 	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
 }
@@ -117,7 +118,7 @@ func (cmd *Cmd) Run() error {
 			return err
 		}
 		cmd.client.log.Info("vmconn: connection lost under a retried command; running it again", "attempt", attempt+1)
-		cmd.sess, cmd.pidf, cmd.finished, cmd.exitCode = nil, nil, false, -1
+		cmd.sess, cmd.finished, cmd.exitCode = nil, false, -1
 	}
 }
 
@@ -173,7 +174,8 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "echo " + string(pidMarker(cmd.client.token)) + "$$; " + env + cmd.Command, nil
+	cmd.marker = cmd.client.markerToken()
+	return markerPrefix(cmd.marker) + env + cmd.Command, nil
 }
 
 func (cmd *Cmd) start(s *session, line string) error {
@@ -190,13 +192,7 @@ func (cmd *Cmd) start(s *session, line string) error {
 			return cmd.client.opError("pty", classed(ErrConnLost, err))
 		}
 	}
-	s.Stdin = cmd.Stdin
-	s.Stdout = cmd.Stdout
-	if !cmd.Raw {
-		cmd.pidf = newPidFilter(cmd.Stdout, cmd.client.token)
-		s.Stdout = cmd.pidf
-	}
-	s.Stderr = cmd.Stderr
+	s.Stdin, s.Stdout, s.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
 	if err := s.Start(line); err != nil {
 		if !s.cn.alive() {
 			return cmd.client.opError("run", s.cn.err)

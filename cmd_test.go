@@ -417,3 +417,37 @@ func TestLargeOutputConstantMemory(t *testing.T) {
 type countWriter struct{ n int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// TestCancelKillsDetachedChild: a child that moved to a session of its
+// own (setsid) carries the command's marker and is killed too.
+func TestCancelKillsDetachedChild(t *testing.T) {
+	srv := newServer(t)
+	srv.SetSignalsIgnored(true)
+	c := dialTest(t, srv, nil)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	pids := &notifyWriter{do: func() {}}
+	cmd := c.Command(ctx, `setsid sleep 300 >/dev/null 2>&1 < /dev/null & echo $!; wait`)
+	cmd.Stdout = pids
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child := waitForPid(t, pids)
+	cancel()
+	if err := cmd.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait = %v", err)
+	}
+	waitGone(t, child)
+}
+
+func TestMarkerVisibleToCommand(t *testing.T) {
+	c := dialTest(t, newServer(t), nil)
+	out, err := c.Output(testCtx(t), `printf %s "$VMCONN_CMD"`)
+	if err != nil || !strings.Contains(string(out), "-") {
+		t.Errorf("marker %q, %v", out, err)
+	}
+	out2, _ := c.Output(testCtx(t), `printf %s "$VMCONN_CMD"`)
+	if string(out) == string(out2) {
+		t.Errorf("two commands share the marker %q", out)
+	}
+}

@@ -66,11 +66,6 @@ func (cmd *Cmd) ExitCode() int { return cmd.exitCode }
 
 // result turns the session's outcome into vmconn's errors.
 func (cmd *Cmd) result(err error) error {
-	if cmd.pidf != nil {
-		if ferr := cmd.pidf.Close(); err == nil {
-			err = ferr
-		}
-	}
 	var ee *ssh.ExitError
 	switch {
 	case err == nil:
@@ -125,9 +120,6 @@ func (cmd *Cmd) interrupt() error {
 		cmd.sess.Close()
 		_, err = cmd.waitFor(delay) // a dead link may not even confirm the close
 	}
-	if cmd.pidf != nil {
-		_ = cmd.pidf.Close()
-	}
 	var ee *ssh.ExitError
 	if errors.As(err, &ee) {
 		cmd.exitCode = ee.ExitStatus()
@@ -135,11 +127,11 @@ func (cmd *Cmd) interrupt() error {
 	return fmt.Errorf("vmconn: run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
 }
 
-// signal sends sig over SSH and, when the pid is known, to the group.
+// signal sends sig over SSH and, unless Raw, to every marked process.
 func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) {
 	_ = cmd.sess.Signal(sig)
-	if cmd.pidf != nil && cmd.pidf.Pid() > 0 {
-		cmd.killGroup(cmd.pidf.Pid(), sig, delay)
+	if cmd.marker != "" {
+		cmd.killMarked(sig, delay)
 	}
 }
 
@@ -155,11 +147,12 @@ func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
 	}
 }
 
-// killGroup kills the remote process group pgid from a new session, in
-// the background (bounded by delay; joined when the connection closes).
-func (cmd *Cmd) killGroup(pgid int, sig ssh.Signal, delay time.Duration) {
+// killMarked kills the command's marked processes and their groups from a
+// new session, in the background (bounded by delay; joined when the
+// connection closes).
+func (cmd *Cmd) killMarked(sig ssh.Signal, delay time.Duration) {
 	cn := cmd.sess.cn
-	line := fmt.Sprintf("kill -s %s -- -%d 2>/dev/null || kill -s %s %d 2>/dev/null; true", sig, pgid, sig, pgid)
+	line := killMarkedScript(cmd.marker, sig)
 	cn.wg.Add(1)
 	go func() {
 		defer cn.wg.Done()
@@ -167,7 +160,7 @@ func (cmd *Cmd) killGroup(pgid int, sig ssh.Signal, delay time.Duration) {
 		defer cancel()
 		s, err := cmd.client.newSession(ctx, cn)
 		if err != nil {
-			cmd.client.log.Debug("vmconn: cannot open session to kill process group", "pgid", pgid, "err", err)
+			cmd.client.log.Debug("vmconn: cannot open a session to kill the command", "err", err)
 			return
 		}
 		defer s.Close()

@@ -34,10 +34,10 @@
 // # Context rules
 //
 // Every blocking call takes a context. When a command's context ends,
-// vmconn signals the command over SSH and also kills its whole remote
-// process group from a second session (sshd starts each command in its
-// own process group; servers may ignore SSH signals), then returns within
-// Cmd.WaitDelay plus a round trip.
+// vmconn signals the command over SSH and also kills, from a second
+// session, every remote process carrying the command's marker, with its
+// process group (servers may ignore SSH signals: OpenSSH does for root
+// logins), then returns within Cmd.WaitDelay plus a round trip.
 //
 // # Concurrency and liveness
 //
@@ -81,7 +81,8 @@
 //
 // Commands run through the login shell of the remote user, which must be
 // POSIX-like (sh, bash, dash, zsh, ksh): vmconn prefixes each command with
-// a builtin "echo" of the shell's pid and "export" lines for Cmd.Env. Set
+// builtin "export" statements, of its marker (MarkerEnv, which lets a
+// cancelled command's processes be found and killed) and of Cmd.Env. Set
 // Cmd.Raw for other shells. Build command lines from untrusted words with
 // ShellQuote or ShellJoin.
 //

@@ -41,7 +41,7 @@ func (f *sudoFilter) Write(p []byte) (int, error) {
 	for !f.seen {
 		nl := bytes.IndexByte(f.buf, '\n')
 		if nl < 0 {
-			if len(f.buf) > maxPidSearch {
+			if len(f.buf) > maxMarkerSearch {
 				f.seen = true
 				return len(p), f.flush()
 			}

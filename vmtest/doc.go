@@ -17,7 +17,7 @@
 // that mentions those words is refused with exit status 126. The exact
 // command line "cat /proc/sys/kernel/random/boot_id" is answered with the
 // fake boot id, which every command also finds in $VMTEST_BOOT_ID. Both
-// matches also see through vmconn's pid-line prefix, so a plain
+// matches also see through vmconn's marker prefix, so a plain
 // client.Command(ctx, "reboot") reaches the fake reboot too. (Real reboots
 // are tested with internal/vmhost, inside a PID namespace of their own.)
 //

@@ -39,7 +39,7 @@ func interceptors() []interceptor {
 // intercept returns the fake that answers cmdline, or nil if cmdline runs
 // in the shell.
 func intercept(cmdline string) fakeCommand {
-	cmdline = vmconnPidLine.ReplaceAllString(cmdline, "")
+	cmdline = vmconnMarker.ReplaceAllString(cmdline, "")
 	for _, ic := range interceptors() {
 		if ic.match(cmdline) {
 			return ic.run
@@ -48,12 +48,11 @@ func intercept(cmdline string) fakeCommand {
 	return nil
 }
 
-// vmconnPidLine matches the prefix vmconn puts before a command (a
-// builtin echo of the shell's pid, see vmconn's pidline.go). It is
-// stripped before matching, so that a plain client.Command(ctx, "reboot")
-// is answered like the raw command line. The fake then prints no pid
-// line, which vmconn accepts (cancellation then only signals over SSH).
-var vmconnPidLine = regexp.MustCompile(`^echo __vmconn_pid_[0-9a-f]+=\$\$; `)
+// vmconnMarker matches the prefix vmconn puts before a command (the
+// export of its marker variable, see vmconn's cmdmark.go). It is stripped
+// before matching, so that a plain client.Command(ctx, "reboot") is
+// answered like the raw command line.
+var vmconnMarker = regexp.MustCompile(`^export VMCONN_CMD=[0-9a-f]+-[0-9]+; `)
 
 // isBootIDRead reports whether cmdline reads the kernel's boot id.
 func isBootIDRead(cmdline string) bool {

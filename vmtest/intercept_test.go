@@ -63,11 +63,11 @@ func name(f fakeCommand) string {
 	return reflect.ValueOf(f).String()
 }
 
-// TestInterceptAfterVmconnPrefix: vmconn's pid-line prefix does not hide
+// TestInterceptAfterVmconnPrefix: vmconn's marker prefix does not hide
 // a reboot or boot id read from the interceptor, and does not turn a
 // refused line into an accepted one.
 func TestInterceptAfterVmconnPrefix(t *testing.T) {
-	const prefix = "echo __vmconn_pid_0123abcd=$$; "
+	const prefix = "export VMCONN_CMD=0123abcd-7; "
 	if intercept(prefix+"reboot") == nil || intercept(prefix+bootIDCommand) == nil {
 		t.Error("prefixed reboot or boot id read not intercepted")
 	}

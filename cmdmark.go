@@ -1,0 +1,42 @@
+package vmconn
+
+import (
+	"fmt"
+	"strconv"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Every wrapped command starts with "export VMCONN_CMD=<token>; ", a shell
+// builtin that prints nothing and costs nothing measurable. The token is
+// unique per command; every process the command starts inherits it. When
+// the command is cancelled, a second session finds those processes in
+// /proc and kills each one's process group, so nothing is left running
+// even where sshd ignores SSH signal requests (OpenSSH does for root
+// logins), and even children that moved to a session of their own
+// (setsid), unless they cleared their environment.
+
+// MarkerEnv is the environment variable that marks a command's processes
+// on the remote machine.
+const MarkerEnv = "VMCONN_CMD"
+
+// markerToken returns a new token for one command of c.
+func (c *Client) markerToken() string {
+	return c.token + "-" + strconv.FormatUint(c.cmdSeq.Add(1), 10)
+}
+
+// markerPrefix is what precedes the command line.
+func markerPrefix(token string) string {
+	return "export " + MarkerEnv + "=" + token + "; "
+}
+
+// killMarkedScript kills, with sig, the process group of every process
+// whose environment holds the marker, and the process itself. It needs
+// Linux's /proc and a grep that knows -z (GNU, busybox).
+func killMarkedScript(token string, sig ssh.Signal) string {
+	return fmt.Sprintf(`for f in $(grep -lzx %s /proc/[0-9]*/environ 2>/dev/null); do `+
+		`p=${f#/proc/}; p=${p%%/environ}; `+
+		`g=$(sed -n 's/.*) [A-Za-z] [0-9]* \([0-9]*\) .*/\1/p' /proc/$p/stat 2>/dev/null); `+
+		`[ -n "$g" ] && [ "$g" -gt 1 ] && kill -s %s -- -$g 2>/dev/null; kill -s %s $p 2>/dev/null; `+
+		`done; true`, ShellQuote(MarkerEnv+"="+token), sig, sig)
+}
