@@ -2,11 +2,8 @@ package vmconn_test
 
 import (
 	"net"
-	"strconv"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/vmtest"
@@ -109,35 +106,12 @@ func aliveClosedPort(t testing.TB) int {
 }
 
 // aliveBlackhole returns a loopback port that silently drops connection
-// attempts, as a firewalled or dead host does: a listener with a backlog
-// of zero whose accept queue is kept full and never accepted from, so the
-// kernel drops every further SYN. No root and no firewall rule needed.
+// attempts, as a firewalled or dead host does (vmtest.NewBlackhole).
 func aliveBlackhole(t testing.TB) int {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	b, err := vmtest.NewBlackhole()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	filler, err := net.DialTimeout("tcp", addr, time.Second) // fills the queue
-	if err != nil {
-		t.Fatalf("filling the blackhole's queue: %v", err)
-	}
-	t.Cleanup(func() { filler.Close() })
-	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-		c.Close()
-		t.Fatal("blackhole port accepted a connection")
-	}
-	return port
+	t.Cleanup(b.Close)
+	return b.Port()
 }

@@ -5,9 +5,10 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vmconn/vmconn/vmtest"
 )
 
 // aliveArgs builds "alive FLAGS... HOST".
@@ -122,28 +123,12 @@ func TestAliveCmdBadInput(t *testing.T) {
 }
 
 // cliBlackhole returns a loopback port that silently drops connection
-// attempts: a listener with a backlog of zero whose queue is kept full.
+// attempts (vmtest.NewBlackhole).
 func cliBlackhole(t *testing.T) int {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	b, err := vmtest.NewBlackhole()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := sa.(*syscall.SockaddrInet4).Port
-	filler, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { filler.Close() })
-	return port
+	t.Cleanup(b.Close)
+	return b.Port()
 }
