@@ -30,8 +30,9 @@ type Cmd struct {
 
 	// Stdout and Stderr receive the command's output as it arrives, in
 	// chunks as the server sends them; nil discards. They may be the same
-	// writer, but are then called from two goroutines (see Lines for an
-	// adapter that serialises them).
+	// writer: as with os/exec, its writes are then serialised (otherwise
+	// each is called from its own goroutine; see Lines for an adapter that
+	// keeps lines whole).
 	Stdout io.Writer
 	Stderr io.Writer
 
@@ -192,7 +193,8 @@ func (cmd *Cmd) start(s *session, line string) error {
 			return cmd.client.opError("pty", classed(ErrConnLost, err))
 		}
 	}
-	s.Stdin, s.Stdout, s.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
+	s.Stdin = cmd.Stdin
+	s.Stdout, s.Stderr = serialWriters(cmd.Stdout, cmd.Stderr)
 	if err := s.Start(line); err != nil {
 		if !s.cn.alive() {
 			return cmd.client.opError("run", s.cn.err)

@@ -99,7 +99,7 @@ type ExitError struct {
 	Status int    // exit status; for a signal, 128+its number as a shell reports it
 	Signal string // signal name without "SIG" (e.g. "KILL"), or ""
 	Msg    string // the server's message for the signal, if any
-	Stderr []byte // start of the command's stderr, filled by Cmd.Output
+	Stderr []byte // start of the command's stderr, filled by Cmd.Output; its last KiB ends Error's message
 }
 
 func (e *ExitError) Error() string {
@@ -108,9 +108,17 @@ func (e *ExitError) Error() string {
 		if e.Msg != "" {
 			s += " (" + e.Msg + ")"
 		}
-		return s
+		return withStderr(s, e.Stderr)
 	}
-	return fmt.Sprintf("vmconn: command exited with status %d", e.Status)
+	return withStderr(fmt.Sprintf("vmconn: command exited with status %d", e.Status), e.Stderr)
+}
+
+// withStderr appends the tail of a captured stderr to msg.
+func withStderr(msg string, stderr []byte) string {
+	if t := stderrTail(stderr); t != "" {
+		return msg + ": stderr: " + t
+	}
+	return msg
 }
 
 // ExitCode returns the exit status (128+signal number for a signal).

@@ -97,10 +97,10 @@ func outMutex(out *prefixWriter, stdout, stderr io.Writer) *sync.Mutex {
 	return nil
 }
 
-func (f *FanOut) runOne(ctx context.Context, host, command string, out, errOut *prefixWriter) HostResult {
+func (f *FanOut) runOne(ctx context.Context, host, command string, out, errOut *prefixWriter) (r HostResult) {
 	start := time.Now()
-	r := HostResult{Host: host, ExitStatus: -1}
-	defer func() { r.Duration = time.Since(start) }()
+	r = HostResult{Host: host, ExitStatus: -1}
+	defer func() { r.Duration = time.Since(start) }() // reaches the caller: r is a named result
 	if ctx.Err() != nil {
 		r.Class, r.Err = ClassError, contextError(ctx, nil)
 		return r

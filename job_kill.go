@@ -42,7 +42,7 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	case 5:
 		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrJobFinished)
 	}
-	return fmt.Errorf("vmconn: kill job %s: %w (%s)", j.ID, err, strings.TrimSpace(string(ee.Stderr)))
+	return fmt.Errorf("vmconn: kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
 }
 
 // signalName checks a signal's name, without "SIG", as kill -s takes it.
