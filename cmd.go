@@ -70,6 +70,7 @@ type Cmd struct {
 	Retries int
 
 	bootBefore string
+	bootAfter  string // read by the reboot guard after the command (BootIDs)
 	ctx        context.Context
 	client     *Client
 	sess       *session

@@ -52,6 +52,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 		}
 		return fmt.Errorf("vmconn: reboot guard: reading boot id after: %w", err)
 	}
+	cmd.bootAfter = after
 	if after == cmd.bootBefore {
 		return runErr
 	}

@@ -1,7 +1,6 @@
 package vmconn
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -30,6 +29,13 @@ type FanOut struct {
 	// output is not also collected in HostResult.
 	Stdout io.Writer
 	Stderr io.Writer
+
+	// Output, if set, is called once for each host before its command
+	// starts and returns the writers that receive that host's stdout and
+	// stderr as it arrives (nil discards); each is called from one
+	// goroutine at a time. It takes precedence over Stdout and Stderr, and
+	// the output is not collected in HostResult.
+	Output func(host string) (stdout, stderr io.Writer)
 }
 
 // Outcome classes of a host in a fan-out, in HostResult.Class.
@@ -116,26 +122,10 @@ func (f *FanOut) runOne(ctx context.Context, host, command string, out, errOut *
 	}
 	defer c.Close()
 	cmd := c.Command(ctx, command)
-	var stdout, stderr bytes.Buffer
-	var lines *Lines
-	if out != nil || errOut != nil {
-		lines = NewLines(func(s Stream, line []byte) {
-			if s == Stdout && out != nil {
-				out.writeLine(host, line)
-			} else if s == Stderr && errOut != nil {
-				errOut.writeLine(host, line)
-			}
-		})
-		cmd.Stdout, cmd.Stderr = lines.Stdout(), lines.Stderr()
-	} else {
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	}
+	var sink hostOutput
+	cmd.Stdout, cmd.Stderr = sink.writers(f, host, out, errOut)
 	err = cmd.Run()
-	if lines != nil {
-		lines.Close()
-	} else {
-		r.Stdout, r.Stderr = stdout.Bytes(), stderr.Bytes()
-	}
+	r.Stdout, r.Stderr = sink.finish()
 	r.ExitStatus, r.Err, r.Class = cmd.ExitCode(), err, classify(err)
 	return r
 }

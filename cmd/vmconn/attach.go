@@ -30,7 +30,10 @@ start), live, across disconnects, until it ends; as "long" does after starting
 a job. Ctrl-C detaches again; --kill-on-interrupt kills the job instead.
 
 Exit status: as for "long": the job's own, 254 when lost, 130 when detached,
-255 when the connection failed, 2 for bad usage, 1 when there is no such job.`,
+255 when the connection failed, 2 for bad usage, 1 when there is no such job.
+
+With --json, output objects' offsets continue from --from and --stderr-from.
+` + jsonHelp,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, g, args[0], args[1])
@@ -59,5 +62,5 @@ func (f *attachFlags) run(cmd *cobra.Command, g *globalFlags, host, id string) e
 		return jobLookupError(err)
 	}
 	job.SetOffsets(f.from, f.stderrFrom)
-	return f.follow.run(cmd, host, f.dir, job)
+	return f.follow.run(cmd, host, f.dir, job, g.json)
 }

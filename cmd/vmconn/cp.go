@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +33,8 @@ func newCpCmd(g *globalFlags) *cobra.Command {
 		Short: "Copy files and directories to or from a host over SFTP, like scp",
 		Long: `Copy files and directories between this machine and a host over SFTP.
 A remote operand is written as scp writes it: [user@]host:path, with an IPv6
-address in brackets ([user@][addr]:path); a relative path is relative to the
+address in brackets ([user@][addr]:path), and a port as [user@][host]:port:path
+(host:port:path is refused as ambiguous; -p also sets the port); a relative path is relative to the
 remote home, and an empty one is the home itself. Name local files that
 contain a colon as ./file:name. One side must be remote, the other local.
 
@@ -46,7 +48,12 @@ SHA-256 checksums (sha256sum must exist on the host).
 Host names go through ~/.ssh/config (or -F), as for ssh; -J names jump hosts.
 A progress bar is shown when stderr is a terminal, unless -q.
 
-Exit status: 0 copied, 1 a copy failed, 2 bad usage, 255 connection failure.`,
+Exit status: 0 copied, 1 a copy failed, 2 bad usage, 255 connection failure.
+
+With --json, one object is printed at the end:
+  {"host":H,"direction":"upload"|"download","files":N,"bytes":N,
+   "duration_ms":N,"class":C,"error":E}
+counting the files and bytes copied (class as for exec: ok, failed, ...).`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, g, args[:len(args)-1], args[len(args)-1])
@@ -64,6 +71,7 @@ Exit status: 0 copied, 1 a copy failed, 2 bad usage, 255 connection failure.`,
 type operand struct {
 	host string // "" for a local path
 	path string
+	err  error // why the operand is refused
 }
 
 // parseOperand splits "[user@]host:path" (scp's rule: a colon before any
@@ -85,11 +93,34 @@ func parseOperand(s string) operand {
 	return operand{path: s}
 }
 
+// remoteOperand takes a port from "[host]:port:path" and refuses
+// "host:port:path", which scp reads as the file "port:path" on port 22.
 func remoteOperand(host, path string) operand {
+	if port, rest, ok := strings.Cut(path, ":"); ok && isPort(port) {
+		if !strings.HasSuffix(host, "]") {
+			return operand{err: fmt.Errorf("vmconn: cp: %s:%s is ambiguous: write [%s]:%s for port %[3]s, or %[1]s:./%[2]s for a file named so",
+				host, path, hostOnly(host), path, port)}
+		}
+		host, path = host+":"+port, rest
+	}
 	if path == "" {
 		path = "."
 	}
 	return operand{host: host, path: path}
+}
+
+// isPort reports whether s is a port number.
+func isPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n > 0 && n <= 65535 && s[0] != '0'
+}
+
+// hostOnly drops a "user@" from host.
+func hostOnly(host string) string {
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		return host[i+1:]
+	}
+	return host
 }
 
 func (f *cpFlags) run(cmd *cobra.Command, g *globalFlags, srcArgs []string, dstArg string) error {
@@ -105,26 +136,44 @@ func (f *cpFlags) run(cmd *cobra.Command, g *globalFlags, srcArgs []string, dstA
 	if len(srcs) > 1 && !strings.HasSuffix(dst.path, "/") {
 		dst.path += "/" // several sources: DST must be a directory
 	}
-	ctx := cmd.Context()
-	c, err := g.dial(ctx, host)
+	start, tally := time.Now(), &cpTally{}
+	err = f.copyAll(cmd, g, host, upload, srcs, dst, tally)
+	if g.json {
+		return tally.printJSON(cmd.OutOrStdout(), host, upload, start, err)
+	}
+	return err
+}
+
+// copyAll copies every source, counting into tally.
+func (f *cpFlags) copyAll(cmd *cobra.Command, g *globalFlags, host string, upload bool, srcs []operand, dst operand, tally *cpTally) error {
+	c, err := g.dial(cmd.Context(), host)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	bar := newProgressBar(cmd.ErrOrStderr(), !f.quiet && isTerminal(cmd.ErrOrStderr()))
-	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, Progress: bar.update}
+	bar := newProgressBar(cmd.ErrOrStderr(), !f.quiet && !g.json && isTerminal(cmd.ErrOrStderr()))
+	defer bar.done()
+	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, Progress: func(p vmconn.Progress) {
+		tally.update(p)
+		bar.update(p)
+	}}
 	for _, src := range srcs {
-		if err := f.copyOne(cmd, c, upload, src.path, dst.path, opts); err != nil {
-			bar.done()
+		err := f.copyOne(cmd, c, upload, src.path, dst.path, opts)
+		tally.add()
+		if err != nil {
 			return err
 		}
 	}
-	bar.done()
 	return nil
 }
 
 // cpDirection checks that exactly one side is remote, on one host.
 func cpDirection(srcs []operand, dst operand) (host string, upload bool, err error) {
+	for _, o := range append([]operand{dst}, srcs...) {
+		if o.err != nil {
+			return "", false, o.err
+		}
+	}
 	host, upload = dst.host, dst.host != ""
 	for _, s := range srcs {
 		switch {

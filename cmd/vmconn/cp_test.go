@@ -25,11 +25,21 @@ func TestCpParseOperand(t *testing.T) {
 		{"./a:b", "", "./a:b"},
 		{"plain", "", "plain"},
 		{":leading", "", ":leading"},
+		{"[h]:2222:/p", "[h]:2222", "/p"},
+		{"u@[::1]:22:x:y", "u@[::1]:22", "x:y"},
+		{"[::1]:0x:p", "[::1]", "0x:p"},
 	}
 	for _, tt := range tests {
 		if got := parseOperand(tt.in); got.host != tt.host || got.path != tt.path {
 			t.Errorf("parseOperand(%q) = %+v; want host %q path %q", tt.in, got, tt.host, tt.path)
 		}
+	}
+}
+
+func TestCpRefusesHostPortPath(t *testing.T) {
+	_, _, err := cpDirection([]operand{parseOperand("a")}, parseOperand("u@h:2222:/p"))
+	if err == nil || !strings.Contains(err.Error(), "[h]:2222:/p") {
+		t.Errorf("host:port:path: %v", err)
 	}
 }
 

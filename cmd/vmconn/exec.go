@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -26,17 +25,19 @@ Exit status: the command's own; 128+N when a signal N killed it; 255 when the
 connection, authentication or host-key check failed or the command ended with
 no exit status (connection lost); 2 for bad usage.
 
-With --json, output is collected and printed as one object:
-{"host", "stdout", "stderr", "exit_status", "duration_ms", "error"}.
-
 With -H or --hosts-file the command runs on every host (--parallel at once):
 each output line is prefixed with "host: ", a summary line "N ok, M failed,
 K unreachable" ends on stderr, and the exit status is 0 only if every host
-succeeded (1 otherwise). --json then prints one object per host, with a
-"class" of ok, failed, unreachable, auth or error.`,
+succeeded (1 otherwise). With --json, the end objects of all hosts follow
+their output once every host is done.
+
+` + jsonHelp,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if hf.many() {
 				return cobra.MinimumNArgs(1)(cmd, args)
+			}
+			if len(args) == 1 {
+				return errNoCommand
 			}
 			return cobra.MinimumNArgs(2)(cmd, args)
 		},
@@ -58,29 +59,26 @@ succeeded (1 otherwise). --json then prints one object per host, with a
 	return cmd
 }
 
+// errNoCommand answers "exec host" without a command.
+var errNoCommand = errors.New("interactive shells are not supported yet (a later \"vmconn shell\" will open one); give a command: vmconn exec [flags] host -- command...")
+
 type execRequest struct {
 	host, command string
 	stdin         io.Reader
 	pty           bool
 }
 
-// execResult is what --json prints.
-type execResult struct {
-	Host       string `json:"host"`
-	Stdout     string `json:"stdout"`
-	Stderr     string `json:"stderr"`
-	ExitStatus int    `json:"exit_status"`
-	DurationMS int64  `json:"duration_ms"`
-	Error      string `json:"error,omitempty"`
-}
-
 func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 	ctx := cmd.Context()
 	start := time.Now()
+	var jl *jsonLines
+	if g.json {
+		jl = newJSONLines(cmd.OutOrStdout())
+	}
 	c, err := g.dial(ctx, r.host)
 	if err != nil {
-		if g.json {
-			return printExecJSON(cmd.OutOrStdout(), execResult{Host: r.host, ExitStatus: exitCodeOf(err), Error: err.Error()}, err)
+		if jl != nil {
+			return jsonExit(jl.print(endOf(r.host, err, start, nil, nil)), err)
 		}
 		return err
 	}
@@ -93,32 +91,27 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 	if r.pty {
 		rc.PTY = &vmconn.PTY{Term: os.Getenv("TERM")}
 	}
-	var out, errOut bytes.Buffer
 	rc.Stdout, rc.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if g.json {
-		rc.Stdout, rc.Stderr = &out, &errOut
+	if jl == nil {
+		return commandExit(run())
 	}
+	out, errOut := jl.streams(r.host, 0, 0)
+	rc.Stdout, rc.Stderr = out, errOut
 	err = run()
-	if g.json {
-		res := execResult{Host: r.host, Stdout: out.String(), Stderr: errOut.String(),
-			ExitStatus: exitCodeOf(err), DurationMS: time.Since(start).Milliseconds()}
-		if err != nil {
-			res.Error = err.Error()
-		}
-		return printExecJSON(cmd.OutOrStdout(), res, err)
-	}
-	return commandExit(err)
+	return jsonExit(jl.print(endOf(r.host, err, start, out, errOut)), err)
 }
 
-func printExecJSON(w io.Writer, res execResult, err error) error {
-	enc := json.NewEncoder(w)
-	if jerr := enc.Encode(res); jerr != nil {
-		return jerr
+// jsonExit gives the CLI's exit status for err once its end object was
+// printed (which says what happened: nothing more goes to stderr);
+// printErr is the error printing it, if any.
+func jsonExit(printErr, err error) error {
+	if printErr != nil {
+		return &exitError{code: exitConnError, err: fmt.Errorf("vmconn: writing JSON: %w", printErr)}
 	}
 	if err == nil {
 		return nil
 	}
-	return &exitError{code: res.ExitStatus}
+	return &exitError{code: exitCodeOf(err)}
 }
 
 // commandExit turns a command's error into the CLI's exit status.

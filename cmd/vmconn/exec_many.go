@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -81,16 +82,19 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 		return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
 	}
 	f := &vmconn.FanOut{Config: cfg, Parallel: h.parallel}
-	if !g.json {
+	var js *jsonHosts
+	if g.json {
+		js = newJSONHosts(cmd.OutOrStdout())
+		f.Output = js.output
+	} else {
 		f.Stdout, f.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 	}
 	results := f.RunAll(cmd.Context(), hosts, command)
 	counts := map[string]int{}
-	enc := json.NewEncoder(cmd.OutOrStdout())
 	for _, r := range results {
 		counts[r.Class]++
-		if g.json {
-			_ = enc.Encode(hostJSON(r))
+		if js != nil {
+			js.end(r)
 		} else if r.Err != nil && r.Class != vmconn.ClassFailed {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", r.Host, r.Err)
 		}
@@ -106,21 +110,32 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 	return nil
 }
 
-type hostResultJSON struct {
-	Host       string `json:"host"`
-	Class      string `json:"class"`
-	ExitStatus int    `json:"exit_status"`
-	Stdout     string `json:"stdout"`
-	Stderr     string `json:"stderr"`
-	DurationMS int64  `json:"duration_ms"`
-	Error      string `json:"error,omitempty"`
+// jsonHosts prints a fan-out's output and results as JSON lines.
+type jsonHosts struct {
+	jl      *jsonLines
+	mu      sync.Mutex
+	streams map[string][2]*jsonStream
 }
 
-func hostJSON(r vmconn.HostResult) hostResultJSON {
-	j := hostResultJSON{Host: r.Host, Class: r.Class, ExitStatus: r.ExitStatus, Stdout: string(r.Stdout),
-		Stderr: string(r.Stderr), DurationMS: r.Duration.Round(time.Millisecond).Milliseconds()}
-	if r.Err != nil {
-		j.Error = r.Err.Error()
-	}
-	return j
+func newJSONHosts(w io.Writer) *jsonHosts {
+	return &jsonHosts{jl: newJSONLines(w), streams: map[string][2]*jsonStream{}}
+}
+
+// output is a vmconn.FanOut.Output function.
+func (j *jsonHosts) output(host string) (io.Writer, io.Writer) {
+	out, errOut := j.jl.streams(host, 0, 0)
+	j.mu.Lock()
+	j.streams[host] = [2]*jsonStream{out, errOut}
+	j.mu.Unlock()
+	return out, errOut
+}
+
+// end prints a host's end object.
+func (j *jsonHosts) end(r vmconn.HostResult) {
+	j.mu.Lock()
+	s := j.streams[r.Host]
+	j.mu.Unlock()
+	e := endOf(r.Host, r.Err, time.Now(), s[0], s[1])
+	e.Class, e.ExitStatus, e.DurationMS = fmt.Sprint(r.Class), r.ExitStatus, r.Duration.Milliseconds()
+	_ = j.jl.print(e)
 }

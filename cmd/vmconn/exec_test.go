@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net"
 	"os"
 	"strings"
@@ -46,7 +45,8 @@ func TestExecConnectionFailures(t *testing.T) {
 		{append(append([]string{"exec", "--accept-new", "--insecure-ignore-host-key"}, flags...), srv.Addr(), "true"), 2, "exclude"},
 		{append(append([]string{"exec", "--connect-timeout", "0s"}, flags...), srv.Addr(), "true"), 2, "positive"},
 		{append(append([]string{"exec", "--password-env", "VMCONN_NOT_SET_ANYWHERE"}, flags...), srv.Addr(), "true"), 2, "not set"},
-		{[]string{"exec", srv.Addr()}, 2, "requires at least 2 arg"},
+		{[]string{"exec", srv.Addr()}, 2, "interactive shells are not supported yet"},
+		{[]string{"exec", "-t", srv.Addr()}, 2, "give a command"},
 		{append(append([]string{"exec", "-i", "/nonexistent/key"}, flags[2:]...), srv.Addr(), "true"), 2, "cannot read"},
 	}
 	for _, tt := range tests {
@@ -61,12 +61,10 @@ func TestExecJSON(t *testing.T) {
 	srv, flags := cliServer(t)
 	args := append(append([]string{"exec", "--json"}, flags...), srv.Addr(), "echo out; echo err >&2; exit 4")
 	stdout, _, code := cliRun(t, args...)
-	var res execResult
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
-		t.Fatalf("%q: %v", stdout, err)
-	}
-	if code != 4 || res.ExitStatus != 4 || res.Stdout != "out\n" || res.Stderr != "err\n" || res.Host != srv.Addr() {
-		t.Errorf("code %d, result %+v", code, res)
+	objs, streams := parseJSONLines(t, stdout)
+	end := lastEnd(t, objs)
+	if code != 4 || end.ExitStatus != 4 || streams[srv.Addr()+" stdout"] != "out\n" || streams[srv.Addr()+" stderr"] != "err\n" || end.Host != srv.Addr() {
+		t.Errorf("code %d, %q", code, stdout)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,25 +28,64 @@ Its follower ("vmconn long" or "attach") then reports its exit status.
 
 Exit status: 0 when signalled; 1 when the job does not exist or has already
 ended; 254 when it was lost (the machine rebooted since it started: nothing is
-signalled); 255 when the connection failed; 2 for bad usage.`,
+signalled); 255 when the connection failed; 2 for bad usage.
+
+With --json, one object is printed:
+  {"host":H,"job_id":ID,"signal":S,"class":C,"error":E}
+where class is ok (signalled), not_found, finished, lost, or as for exec
+(unreachable, auth, error).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := g.dial(ctx, args[0])
-			if err != nil {
-				return err
+			sig := ssh.Signal(strings.ToUpper(signal))
+			err := killJob(cmd, g, args[0], args[1], dir, sig)
+			if g.json {
+				return printKillJSON(cmd.OutOrStdout(), args[0], args[1], sig, err)
 			}
-			defer c.Close()
-			job, err := c.AttachJob(ctx, args[1], &vmconn.JobOptions{Dir: dir})
-			if err != nil {
-				return jobLookupError(err)
-			}
-			return jobLookupError(job.Kill(ctx, ssh.Signal(strings.ToUpper(signal))))
+			return jobLookupError(err)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs)")
 	cmd.Flags().StringVarP(&signal, "signal", "s", "TERM", "signal name, without SIG (TERM, INT, HUP, KILL, ...)")
 	return cmd
+}
+
+// killJob finds the job and signals it.
+func killJob(cmd *cobra.Command, g *globalFlags, host, id, dir string, sig ssh.Signal) error {
+	ctx := cmd.Context()
+	c, err := g.dial(ctx, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	job, err := c.AttachJob(ctx, id, &vmconn.JobOptions{Dir: dir})
+	if err != nil {
+		return err
+	}
+	return job.Kill(ctx, sig)
+}
+
+// killJSON is what "kill --json" prints.
+type killJSON struct {
+	Host   string `json:"host"`
+	JobID  string `json:"job_id"`
+	Signal string `json:"signal"`
+	Class  string `json:"class"`
+	Error  string `json:"error,omitempty"`
+}
+
+func printKillJSON(w io.Writer, host, id string, sig ssh.Signal, err error) error {
+	err = unwrapExit(err)
+	k := killJSON{Host: host, JobID: id, Signal: string(sig), Class: classOf(err)}
+	switch {
+	case errors.Is(err, vmconn.ErrJobNotFound):
+		k.Class = "not_found"
+	case errors.Is(err, vmconn.ErrJobFinished):
+		k.Class = "finished"
+	}
+	if err != nil {
+		k.Error = err.Error()
+	}
+	return jsonExit(newJSONLines(w).print(k), jobLookupError(err))
 }
 
 // jobLookupError gives the errors of AttachJob and Kill their exit status.

@@ -53,7 +53,10 @@ Ctrl-C kills the job (SIGTERM, then SIGKILL) and waits for its status instead.
 
 Exit status: the job's own (128+N when signal N killed it); 254 when the job
 was lost (the machine rebooted, or its wrapper was killed); 130 when detached;
-255 when the connection failed for good; 2 for bad usage.`,
+255 when the connection failed for good; 2 for bad usage.
+
+With --detach --json, only the start object is printed.
+` + jsonHelp,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, g, args[0], strings.Join(args[1:], " "))
@@ -82,66 +85,87 @@ func (f *longFlags) run(cmd *cobra.Command, g *globalFlags, host, command string
 	if err != nil {
 		return jobCmdError(err)
 	}
-	if f.detach {
+	switch {
+	case f.detach && g.json:
+		return newJSONLines(cmd.OutOrStdout()).print(startObj{Type: "start", Host: host, JobID: job.ID})
+	case f.detach:
 		fmt.Fprintln(cmd.OutOrStdout(), job.ID)
 		return nil
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", job.ID)
-	return f.follow.run(cmd, host, f.dir, job)
+	return f.follow.run(cmd, host, f.dir, job, g.json)
 }
 
 // run follows job to its end and turns the outcome into the CLI's exit
-// status; on interrupt it detaches or kills.
-func (f followFlags) run(cmd *cobra.Command, host, dir string, job *vmconn.Job) error {
+// status; on interrupt it detaches or kills. With asJSON, the output and
+// the outcome are JSON lines.
+func (f followFlags) run(cmd *cobra.Command, host, dir string, job *vmconn.Job, asJSON bool) error {
+	jf := &jobFollow{cmd: cmd, host: host, dir: dir, job: job, out: newJobOutput(cmd, host, job, asJSON)}
 	ctx := cmd.Context()
-	err := job.Follow(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	err := jf.follow(ctx)
 	if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
-		return jobExit(cmd, host, dir, job, err)
+		return jf.exit(err)
 	}
 	if !f.killOnInterrupt {
 		fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: detached from job %s, which goes on; re-attach with:\n  %s\n", job.ID, attachHint(host, dir, job))
-		return &exitError{code: exitDetached}
+		return jf.out.detached(&exitError{code: exitDetached})
 	}
-	return killAndWait(cmd, host, dir, job)
+	return jf.killAndWait()
+}
+
+// jobFollow is one "long" or "attach" following a job.
+type jobFollow struct {
+	cmd       *cobra.Command
+	host, dir string
+	job       *vmconn.Job
+	out       *jobOutput
+}
+
+// follow streams the job's output until it ends or ctx does.
+func (jf *jobFollow) follow(ctx context.Context) error {
+	return jf.job.Follow(ctx, jf.out.stdout, jf.out.stderr)
 }
 
 // killAndWait kills an interrupted job and follows it to its end, within
 // bounds of its own (the command's context has ended).
-func killAndWait(cmd *cobra.Command, host, dir string, job *vmconn.Job) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), 30*time.Second)
+func (jf *jobFollow) killAndWait() error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jf.cmd.Context()), 30*time.Second)
 	defer cancel()
-	fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: killing job %s\n", job.ID)
+	fmt.Fprintf(jf.cmd.ErrOrStderr(), "vmconn: killing job %s\n", jf.job.ID)
 	for _, sig := range []ssh.Signal{ssh.SIGTERM, ssh.SIGKILL} {
-		if err := job.Kill(ctx, sig); err != nil && !errors.Is(err, vmconn.ErrJobFinished) {
-			return jobExit(cmd, host, dir, job, err)
+		if err := jf.job.Kill(ctx, sig); err != nil && !errors.Is(err, vmconn.ErrJobFinished) {
+			return jf.exit(err)
 		}
 		fctx, fcancel := context.WithTimeout(ctx, 10*time.Second)
-		err := job.Follow(fctx, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		err := jf.follow(fctx)
 		ended := fctx.Err() == nil || ctx.Err() != nil
 		fcancel()
 		if ended {
-			return jobExit(cmd, host, dir, job, err)
+			return jf.exit(err)
 		}
 	}
-	return jobExit(cmd, host, dir, job, fmt.Errorf("vmconn: job %s did not end after SIGKILL", job.ID))
+	return jf.exit(fmt.Errorf("vmconn: job %s did not end after SIGKILL", jf.job.ID))
 }
 
-// jobExit maps Follow's result onto the CLI's exit status.
-func jobExit(cmd *cobra.Command, host, dir string, job *vmconn.Job, err error) error {
+// exit reports Follow's result (as an end object with --json) and maps it
+// onto the CLI's exit status.
+func (jf *jobFollow) exit(err error) error {
 	var ee *vmconn.ExitError
 	var lost *vmconn.JobLostError
+	var exit error
 	switch {
 	case err == nil:
-		return nil
 	case errors.As(err, &lost):
-		return &exitError{code: exitRebooted, err: err}
+		exit = &exitError{code: exitRebooted, err: err}
 	case errors.Is(err, vmconn.ErrJobTimeout) && errors.As(err, &ee):
-		return &exitError{code: ee.Status, err: err}
+		exit = &exitError{code: ee.Status, err: err}
 	case errors.As(err, &ee):
-		return &exitError{code: ee.Status} // the job's own failure: nothing to add
+		exit = &exitError{code: ee.Status} // the job's own failure: nothing to add
+	default:
+		fmt.Fprintf(jf.cmd.ErrOrStderr(), "vmconn: job %s may still run; re-attach with:\n  %s\n", jf.job.ID, attachHint(jf.host, jf.dir, jf.job))
+		exit = jobCmdError(err)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: job %s may still run; re-attach with:\n  %s\n", job.ID, attachHint(host, dir, job))
-	return jobCmdError(err)
+	return jf.out.end(err, exit)
 }
 
 // jobCmdError gives an error from a job call its exit status.

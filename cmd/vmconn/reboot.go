@@ -95,7 +95,9 @@ func newGuardCmd(g *globalFlags) *cobra.Command {
 		Long: `Run a command like exec, reading the machine's boot id before and after it
 (reconnecting if the connection was lost). If the machine rebooted meanwhile,
 print "rebooted: OLD -> NEW" on stderr and exit 254; otherwise exit with the
-command's status as exec does.`,
+command's status as exec does.
+
+` + jsonHelp,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -106,6 +108,9 @@ command's status as exec does.`,
 			defer c.Close()
 			rc := c.Command(ctx, strings.Join(args[1:], " "))
 			rc.Stdout, rc.Stderr, rc.RebootGuard = cmd.OutOrStdout(), cmd.ErrOrStderr(), true
+			if g.json {
+				return guardJSON(cmd, args[0], rc)
+			}
 			err = rc.Run()
 			var re *vmconn.RebootError
 			if errors.As(err, &re) {

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"io"
+	"sync"
+	"time"
+
+	"github.com/vmconn/vmconn"
+)
+
+// cpTally counts what "cp" copied, over all its sources.
+type cpTally struct {
+	mu           sync.Mutex
+	files, bytes int64
+	last         vmconn.Progress // of the source being copied
+}
+
+// update is called with each source's progress (its own running totals).
+func (t *cpTally) update(p vmconn.Progress) {
+	t.mu.Lock()
+	t.last = p
+	t.mu.Unlock()
+}
+
+// add moves the finished source's totals into the tally.
+func (t *cpTally) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.files, t.bytes = t.files+int64(t.last.Files), t.bytes+t.last.Bytes
+	t.last = vmconn.Progress{}
+}
+
+// cpJSON is what "cp --json" prints.
+type cpJSON struct {
+	Host       string `json:"host"`
+	Direction  string `json:"direction"`
+	Files      int64  `json:"files"`
+	Bytes      int64  `json:"bytes"`
+	DurationMS int64  `json:"duration_ms"`
+	Class      string `json:"class"`
+	Error      string `json:"error,omitempty"`
+}
+
+// printJSON prints the copy's one object; err is the copy's result.
+func (t *cpTally) printJSON(w io.Writer, host string, upload bool, start time.Time, err error) error {
+	t.mu.Lock()
+	j := cpJSON{Host: host, Direction: "download", Files: t.files, Bytes: t.bytes,
+		DurationMS: time.Since(start).Milliseconds(), Class: classOf(unwrapExit(err))}
+	t.mu.Unlock()
+	if upload {
+		j.Direction = "upload"
+	}
+	if err != nil {
+		j.Error = unwrapExit(err).Error()
+	}
+	return jsonExit(newJSONLines(w).print(j), err)
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/vmconn/vmconn"
+)
+
+// Classes of an end object beyond the fan-out's (vmconn.ClassOK, ...).
+const (
+	classRebooted = "rebooted" // guard: the machine rebooted meanwhile
+	classLost     = "lost"     // a job lost to a reboot or a killed wrapper
+	classDetached = "detached" // long, attach: interrupted; the job goes on
+)
+
+// endOf builds host's end object for a command's result; out and errOut,
+// when not nil, are flushed and give the byte counts.
+func endOf(host string, err error, start time.Time, out, errOut *jsonStream) endObj {
+	err = unwrapExit(err)
+	e := endObj{Type: "end", Host: host, Class: classOf(err), ExitStatus: -1,
+		DurationMS: time.Since(start).Milliseconds()}
+	if out != nil {
+		e.StdoutBytes, e.StderrBytes = out.flush(), errOut.flush()
+	}
+	var ee *vmconn.ExitError
+	switch {
+	case err == nil:
+		e.ExitStatus = 0
+	case errors.As(err, &ee):
+		e.ExitStatus, e.Signal = ee.Status, ee.Signal
+	}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	return e
+}
+
+// classOf names the outcome of one host's command, as vmconn.FanOut's
+// classes do, with the CLI's own for reboots and jobs.
+func classOf(err error) string {
+	var ee *vmconn.ExitError
+	var lost *vmconn.JobLostError
+	switch {
+	case err == nil:
+		return vmconn.ClassOK
+	case errors.Is(err, vmconn.ErrRebooted):
+		return classRebooted
+	case errors.As(err, &lost):
+		return classLost
+	case errors.As(err, &ee):
+		return vmconn.ClassFailed
+	case errors.Is(err, vmconn.ErrAuth), errors.Is(err, vmconn.ErrHostKeyUnknown), errors.Is(err, vmconn.ErrHostKeyChanged):
+		return vmconn.ClassAuth
+	case errors.Is(err, vmconn.ErrUnreachable), errors.Is(err, vmconn.ErrTimeout), errors.Is(err, vmconn.ErrHandshake),
+		errors.Is(err, vmconn.ErrConnLost), errors.Is(err, vmconn.ErrNoExitStatus):
+		return vmconn.ClassUnreachable
+	}
+	return vmconn.ClassError
+}
+
+// unwrapExit returns the error an *exitError carries, or err itself.
+func unwrapExit(err error) error {
+	var xe *exitError
+	if errors.As(err, &xe) && xe.err != nil {
+		return xe.err
+	}
+	return err
+}
