@@ -66,7 +66,7 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, c.opError("handshake", err)
 	}
-	c.log.Debug("vmconn: connected", "addr", c.addr, "user", c.user, "took", time.Since(start))
+	c.log.Debug("vmconn: handshake done", "addr", c.addr, "user", c.user, "took", time.Since(start))
 	return startConn(sc, &c.cfg, c.log), nil
 }
 

@@ -2,8 +2,11 @@ package vmconn_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vmconn/vmconn"
@@ -57,5 +60,42 @@ func TestExitErrorCarriesStderrTail(t *testing.T) {
 	ee = &vmconn.ExitError{Status: 3}
 	if ee.Error() != "vmconn: command exited with status 3" {
 		t.Errorf("no stderr: %q", ee.Error())
+	}
+}
+
+// recordHandler keeps the messages logged.
+type recordHandler struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (h *recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *recordHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.msgs = append(h.msgs, r.Message)
+	return nil
+}
+func (h *recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *recordHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestConnectedLoggedOnce: one connection, one "connected" record.
+func TestConnectedLoggedOnce(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	h := &recordHandler{}
+	cfg := testConfig(srv)
+	cfg.Logger = slog.New(h)
+	dialTest(t, srv, cfg)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range h.msgs {
+		if strings.Contains(m, "connected") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d records about connecting: %q", n, h.msgs)
 	}
 }

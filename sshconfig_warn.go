@@ -33,6 +33,8 @@ var unappliedDirectives = []struct{ key, why string }{
 	{"PreferredAuthentications", "vmconn offers keys, then a password, in its own order"},
 	{"HostbasedAuthentication", "host-based authentication is not offered"},
 	{"GSSAPIAuthentication", "GSSAPI is not offered"},
+	{"SetEnv", "not sent: give variables per command (Cmd.Env; vmconn long --env)"},
+	{"SendEnv", "not sent: give variables per command (Cmd.Env; vmconn long --env)"},
 }
 
 // warnings lists the unapplied directives that apply to the alias with a

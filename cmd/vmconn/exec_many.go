@@ -96,7 +96,7 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 		if js != nil {
 			js.end(r)
 		} else if r.Err != nil && r.Class != vmconn.ClassFailed {
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", r.Host, r.Err)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", r.Host, withHostKeyHint(r.Err))
 		}
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "%d ok, %d failed, %d unreachable", counts[vmconn.ClassOK], counts[vmconn.ClassFailed], counts[vmconn.ClassUnreachable])

@@ -93,22 +93,46 @@ func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, er
 // the first (lost, reconnecting, reconnected, rebooted) on w.
 func (g *globalFlags) dialWithEvents(ctx context.Context, host string, w io.Writer) (*vmconn.Client, error) {
 	g.onEvent = func(e vmconn.Event) {
-		switch e.Type {
-		case vmconn.EventConnected, vmconn.EventRebooted:
-			return // the subcommand reports these itself
-		case vmconn.EventReconnecting:
-			if e.Attempt > 1 && e.Attempt%5 != 0 {
-				return
-			}
+		if line, ok := eventLine(e); ok {
+			fmt.Fprintln(w, line)
 		}
-		msg := "vmconn: " + e.Type.String()
-		if e.Attempt > 0 {
-			msg += fmt.Sprintf(" (attempt %d)", e.Attempt)
-		}
-		if e.Err != nil {
-			msg += ": " + e.Err.Error()
-		}
-		fmt.Fprintln(w, msg)
 	}
 	return g.dial(ctx, host)
+}
+
+// eventLine renders a connection event for the user; ok is false for the
+// events not shown (connected and rebooted, which subcommands report
+// themselves, and most reconnection attempts: the 1st and every 5th).
+func eventLine(e vmconn.Event) (line string, ok bool) {
+	msg := "vmconn: " + e.Type.String()
+	switch e.Type {
+	case vmconn.EventConnected, vmconn.EventRebooted:
+		return "", false
+	case vmconn.EventReconnecting:
+		if e.Attempt > 1 && e.Attempt%5 != 0 {
+			return "", false
+		}
+		msg += fmt.Sprintf(" (attempt %d)", e.Attempt)
+	case vmconn.EventReconnected:
+		msg += fmt.Sprintf(" (after %d attempt%s)", e.Attempt, plural(e.Attempt))
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg, true
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// withHostKeyHint adds to an unknown host key error how to proceed.
+func withHostKeyHint(err error) error {
+	if !errors.Is(err, vmconn.ErrHostKeyUnknown) {
+		return err
+	}
+	return fmt.Errorf("%w\n  If the fingerprint is the host's, run again with --accept-new to record it in known_hosts,\n  or name a known_hosts file that has it with --known-hosts", err)
 }

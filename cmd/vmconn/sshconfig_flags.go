@@ -57,7 +57,7 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 		if errors.Is(err, vmconn.ErrConfig) {
 			return nil, &exitError{code: exitUsage, err: err}
 		}
-		return nil, &exitError{code: exitConnError, err: err}
+		return nil, &exitError{code: exitConnError, err: withHostKeyHint(err)}
 	}
 	return c, nil
 }
