@@ -43,7 +43,7 @@ func (g *globalFlags) register(root *cobra.Command) {
 	f.BoolVar(&g.acceptNew, "accept-new", false, "trust and record the host key of a host seen for the first time")
 	f.BoolVar(&g.insecure, "insecure-ignore-host-key", false, "accept any host key (INSECURE: only for throw-away test machines)")
 	f.DurationVar(&g.connectTimeout, "connect-timeout", vmconn.DefaultConnectTimeout, "bound on TCP connect plus SSH handshake")
-	f.BoolVar(&g.json, "json", false, "print machine-readable JSON")
+	f.BoolVar(&g.json, "json", false, "print JSON (JSON lines where output streams: see each subcommand's help)")
 }
 
 // config builds the vmconn.Config the flags describe.

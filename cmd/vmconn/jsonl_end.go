@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vmconn/vmconn"
@@ -37,26 +38,27 @@ func endOf(host string, err error, start time.Time, out, errOut *jsonStream) end
 }
 
 // classOf names the outcome of one host's command, as vmconn.FanOut's
-// classes do, with the CLI's own for reboots and jobs.
+// classes do (printed with fmt.Sprint, whether they are strings or a
+// Stringer type), with the CLI's own for reboots and jobs.
 func classOf(err error) string {
 	var ee *vmconn.ExitError
 	var lost *vmconn.JobLostError
 	switch {
 	case err == nil:
-		return vmconn.ClassOK
+		return fmt.Sprint(vmconn.ClassOK)
 	case errors.Is(err, vmconn.ErrRebooted):
 		return classRebooted
 	case errors.As(err, &lost):
 		return classLost
 	case errors.As(err, &ee):
-		return vmconn.ClassFailed
+		return fmt.Sprint(vmconn.ClassFailed)
 	case errors.Is(err, vmconn.ErrAuth), errors.Is(err, vmconn.ErrHostKeyUnknown), errors.Is(err, vmconn.ErrHostKeyChanged):
-		return vmconn.ClassAuth
+		return fmt.Sprint(vmconn.ClassAuth)
 	case errors.Is(err, vmconn.ErrUnreachable), errors.Is(err, vmconn.ErrTimeout), errors.Is(err, vmconn.ErrHandshake),
 		errors.Is(err, vmconn.ErrConnLost), errors.Is(err, vmconn.ErrNoExitStatus):
-		return vmconn.ClassUnreachable
+		return fmt.Sprint(vmconn.ClassUnreachable)
 	}
-	return vmconn.ClassError
+	return fmt.Sprint(vmconn.ClassError)
 }
 
 // unwrapExit returns the error an *exitError carries, or err itself.
