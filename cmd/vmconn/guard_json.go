@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -9,7 +10,9 @@ import (
 
 // guardJSON runs a guarded command with --json: its output as output
 // objects, then an end object with both boot ids and whether the machine
-// rebooted (absent when the boot id after could not be read).
+// rebooted (absent when the boot id after could not be read). When a
+// boot id could not be read, exit_status is still the command's (-1 if it
+// did not run) and the CLI exits 255, never with a boot-id read's status.
 func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 	start := time.Now()
 	jl := newJSONLines(cmd.OutOrStdout())
@@ -18,13 +21,23 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 	err := rc.Run()
 	e := endOf(host, err, start, out, errOut)
 	e.OldBootID, e.NewBootID = rc.BootIDs()
+	e.ExitStatus = rc.ExitCode() // the command's, not a boot-id read's
 	if e.OldBootID != "" && e.NewBootID != "" {
 		rebooted := e.OldBootID != e.NewBootID
 		e.Rebooted = &rebooted
 	}
+	idFailed := err != nil && e.NewBootID == "" // a boot id could not be read
+	if idFailed && e.Class == fmt.Sprint(vmconn.ClassFailed) {
+		e.Class = fmt.Sprint(vmconn.ClassError)
+	}
 	exit := jsonExit(jl.print(e), err)
-	if e.Rebooted != nil && *e.Rebooted {
+	switch {
+	case exit == nil:
+		return nil
+	case e.Rebooted != nil && *e.Rebooted:
 		return &exitError{code: exitRebooted}
+	case idFailed:
+		return &exitError{code: exitConnError}
 	}
 	return exit
 }

@@ -51,3 +51,13 @@ func TestHostKeyUnknownSaysHowToProceed(t *testing.T) {
 		t.Errorf("code %d stderr %q", code, stderr)
 	}
 }
+
+// TestKillErrorsSayKill: kill's lookup errors do not speak of attaching.
+func TestKillErrorsSayKill(t *testing.T) {
+	t.Parallel()
+	srv, flags := cliServer(t)
+	_, stderr, code := cliRun(t, append(append([]string{"kill", "--dir", jobsDir(t)}, flags...), srv.Addr(), "20000101-000000-nojob")...)
+	if code != 1 || strings.Contains(stderr, "attach") || !strings.Contains(stderr, "job not found") {
+		t.Errorf("code %d stderr %q", code, stderr)
+	}
+}
