@@ -97,6 +97,4 @@ func sampleHeap(peak *uint64) (stop func()) {
 
 func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
-func writeFile(name string) { _ = os.WriteFile(name, nil, 0o600) }
-
 func writeFileData(name string, data []byte) error { return os.WriteFile(name, data, 0o600) }
