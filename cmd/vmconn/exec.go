@@ -60,7 +60,7 @@ their output once every host is done.
 }
 
 // errNoCommand answers "exec host" without a command.
-var errNoCommand = errors.New("interactive shells are not supported yet (a later \"vmconn shell\" will open one); give a command: vmconn exec [flags] host -- command...")
+var errNoCommand = errors.New("interactive shells are not supported yet (a later \"vmconn shell\" will open one); give a command, as in: vmconn exec [flags] host -- command")
 
 type execRequest struct {
 	host, command string
