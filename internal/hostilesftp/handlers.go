@@ -17,10 +17,11 @@ func newHandlers(t Tree) sftp.Handlers {
 	return sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h}
 }
 
-// Fileread serves a regular file's Data.
+// Fileread serves the Data of the first regular file listed under
+// the request's path.
 func (h *handlers) Fileread(r *sftp.Request) (io.ReaderAt, error) {
-	e, ok := h.tree.lookup(r.Filepath)
-	if !ok || !e.Mode.IsRegular() {
+	e, ok := h.tree.find(r.Filepath, func(e Entry) bool { return e.Mode.IsRegular() })
+	if !ok {
 		return nil, os.ErrNotExist
 	}
 	return bytes.NewReader(e.Data), nil
@@ -51,10 +52,10 @@ func (h *handlers) Filelist(r *sftp.Request) (sftp.ListerAt, error) {
 // Lstat is Stat.
 func (h *handlers) Lstat(r *sftp.Request) (sftp.ListerAt, error) { return h.Filelist(r) }
 
-// Readlink returns a symbolic link's Link.
+// Readlink returns the Link of the first symbolic link listed under p.
 func (h *handlers) Readlink(p string) (string, error) {
-	e, ok := h.tree.lookup(p)
-	if !ok || e.Mode&fs.ModeSymlink == 0 {
+	e, ok := h.tree.find(p, func(e Entry) bool { return e.Mode&fs.ModeSymlink != 0 })
+	if !ok {
 		return "", os.ErrNotExist
 	}
 	return e.Link, nil

@@ -34,15 +34,21 @@ func (i info) ModTime() time.Time { return mtime }
 func (i info) IsDir() bool        { return i.e.Mode.IsDir() }
 func (i info) Sys() any           { return nil }
 
-// lookup finds what p names, and whether it exists.
+// lookup finds what p names, and whether it exists: a directory if p is
+// a key, else the first listed entry that names p.
 func (t Tree) lookup(p string) (Entry, bool) {
-	p = path.Clean(p)
-	if _, ok := t[p]; ok {
+	if _, ok := t[path.Clean(p)]; ok {
 		return Entry{Name: path.Base(p), Mode: fs.ModeDir | 0o755}, true
 	}
+	return t.find(p, func(Entry) bool { return true })
+}
+
+// find returns the first listed entry that names p and passes keep.
+func (t Tree) find(p string, keep func(Entry) bool) (Entry, bool) {
+	p = path.Clean(p)
 	for dir, list := range t {
 		for _, e := range list {
-			if path.Join(dir, e.Name) == p {
+			if path.Join(dir, e.Name) == p && keep(e) {
 				return e, true
 			}
 		}
