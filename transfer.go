@@ -12,7 +12,8 @@ import (
 )
 
 // CopyOptions tune Upload and Download. The zero value copies with
-// permissions kept, without a checksum check and without progress.
+// permission bits kept (but Download drops setuid, setgid and sticky
+// bits), without a checksum check and without progress.
 type CopyOptions struct {
 	// Verify checks every copied file's SHA-256 against one computed on
 	// the remote machine (with sha256sum, which must be installed) before
