@@ -147,7 +147,8 @@ func TestDownloadHostileListing(t *testing.T) {
 }
 
 // TestDownloadKeepsOutOfLocalLinks: a symbolic link already in the
-// destination, where the download puts a directory, is not followed.
+// destination is never followed: where the download puts a directory it
+// is an error, where it puts a file it is replaced.
 func TestDownloadKeepsOutOfLocalLinks(t *testing.T) {
 	t.Parallel()
 	base, dst := hostileLayout(t)
@@ -159,7 +160,8 @@ func TestDownloadKeepsOutOfLocalLinks(t *testing.T) {
 	}
 	tree := hostilesftp.Tree{
 		"/top": {{Name: "lnk", Mode: dirMode}}, "/top/lnk": {file("file", "fine")},
-		"/lnk": {file("file", "pwned")},
+		"/lnk":  {file("file", "pwned")},
+		"/top2": {file("f", "fine")},
 	}
 	c := hostileClient(t, hostilesftp.Start(t, tree))
 	before := snapshot(t, base, filepath.Join(dst, "top"))
@@ -173,6 +175,19 @@ func TestDownloadKeepsOutOfLocalLinks(t *testing.T) {
 	sameSnapshot(t, before, snapshot(t, base, ""))
 	if err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Fatalf("Download into a local link = %v; want a refusal", err)
+	}
+	// A link where a file goes is replaced, not written through.
+	xferWrite(t, filepath.Join(dst, "top2", "x"), nil, 0o600)
+	if err := os.Symlink(filepath.Join(base, "victim", "file"), filepath.Join(dst, "top2", "f")); err != nil {
+		t.Fatal(err)
+	}
+	before = snapshot(t, base, filepath.Join(dst, "top2"))
+	if err := c.Download(testCtx(t), "/top2", dst+"/", nil); err != nil {
+		t.Fatalf("Download over a local link: %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, base, filepath.Join(dst, "top2")))
+	if st, err := os.Lstat(filepath.Join(dst, "top2", "f")); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("top2/f: %v, %v; want the downloaded file in place of the link", st, err)
 	}
 }
 
