@@ -12,7 +12,8 @@ import (
 )
 
 // CopyOptions tune Upload and Download. The zero value copies with
-// permissions kept, without a checksum check and without progress.
+// permission bits kept (but Download drops setuid, setgid and sticky
+// bits), without a checksum check and without progress.
 type CopyOptions struct {
 	// Verify checks every copied file's SHA-256 against one computed on
 	// the remote machine (with sha256sum, which must be installed) before
@@ -22,6 +23,12 @@ type CopyOptions struct {
 
 	// PreserveTimes copies modification times too, like scp -p.
 	PreserveTimes bool
+
+	// KeepSpecialBits keeps the setuid, setgid and sticky bits of
+	// downloaded files and directories. By default Download drops them,
+	// as scp does, so that a copy from another machine never becomes a
+	// local setuid program. Upload always keeps them.
+	KeepSpecialBits bool
 
 	// Progress, if set, is called as data is copied (about every 32 KiB)
 	// and once more at the end. Calls never overlap, but may come from a
@@ -76,9 +83,19 @@ func (c *Client) Upload(ctx context.Context, src, dst string, o *CopyOptions) er
 }
 
 // Download copies the remote file or directory src to the local dst, the
-// mirror of Upload: same naming rules, permissions kept, symbolic links
-// inside directories copied as links, each file written under a
-// temporary name (mode 0600) and renamed into place.
+// mirror of Upload: same naming rules, permission bits kept (setuid,
+// setgid and sticky only with KeepSpecialBits), symbolic links inside
+// directories copied as links, each file written under a temporary name
+// (mode 0600) and renamed into place.
+//
+// The server is not trusted. Every directory listing is checked before
+// anything is written: a name that is not one plain file name ("..",
+// "x/..", a backslash, NUL) or that is listed twice is an
+// *UnsafeNameError. Everything is written inside the target's directory
+// (through os.Root), and no local symbolic link is followed beyond the
+// path dst itself: a link where the copy needs a directory is an error, a
+// link where it puts a file or link is replaced, and modes are set on
+// opened files, never through a path.
 func (c *Client) Download(ctx context.Context, src, dst string, o *CopyOptions) error {
 	return c.withSFTP(ctx, "download", func(f *SFTPSession) error {
 		src := remotePath(src)

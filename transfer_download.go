@@ -2,24 +2,34 @@ package vmconn
 
 import (
 	"fmt"
-	"os"
+	"io"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"time"
 )
 
-// download copies the plan from the remote src to the local dst.
-func (cp *copier) download(src, dst string) error {
+// specialBits are dropped from downloads unless KeepSpecialBits.
+const specialBits = fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// download copies the plan from the remote src to the local target,
+// writing only under target's directory (see localTree).
+func (cp *copier) download(src, target string) error {
+	dir, top := splitTarget(target)
+	lt, err := openLocalTree(dir)
+	if err != nil {
+		return err
+	}
+	defer lt.Close()
 	for _, e := range cp.plan.entries {
-		remote, local := path.Join(src, e.rel), filepath.Join(dst, filepath.FromSlash(e.rel))
-		var err error
+		remote, local := path.Join(src, e.rel), filepath.Join(top, filepath.FromSlash(e.rel))
 		switch e.kind {
 		case kindDir:
-			err = localDir(local)
+			err = lt.mkdir(local)
 		case kindFile:
-			err = cp.downloadFile(remote, local, e)
+			err = cp.downloadFile(lt, remote, local, e)
 		case kindSymlink:
-			err = localSymlink(local, e.link)
+			err = lt.symlink(local, e.link)
 		}
 		if err != nil {
 			return err
@@ -27,7 +37,7 @@ func (cp *copier) download(src, dst string) error {
 	}
 	for i := len(cp.plan.entries) - 1; i >= 0; i-- { // directories last, children first
 		if e := cp.plan.entries[i]; e.kind == kindDir {
-			if err := cp.setLocalAttrs(filepath.Join(dst, filepath.FromSlash(e.rel)), e); err != nil {
+			if err := lt.setDir(filepath.Join(top, filepath.FromSlash(e.rel)), cp.localMode(e), cp.mtime(e)); err != nil {
 				return err
 			}
 		}
@@ -36,69 +46,61 @@ func (cp *copier) download(src, dst string) error {
 	return nil
 }
 
-func localDir(dir string) error {
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		return nil
+// localMode is the mode a downloaded entry gets.
+func (cp *copier) localMode(e entry) fs.FileMode {
+	if cp.opts.KeepSpecialBits {
+		return e.mode
 	}
-	return os.Mkdir(dir, 0o700)
+	return e.mode &^ specialBits
 }
 
-func (cp *copier) setLocalAttrs(p string, e entry) error {
-	if err := os.Chmod(p, e.mode); err != nil {
-		return err
-	}
+// mtime is the time to give a copy, or zero to leave it.
+func (cp *copier) mtime(e entry) time.Time {
 	if cp.opts.PreserveTimes {
-		return os.Chtimes(p, time.Now(), e.mtime)
+		return e.mtime
 	}
-	return nil
+	return time.Time{}
 }
 
-// downloadFile writes one file to a temporary file (mode 0600) beside
-// local, checks it, and renames it over local.
-func (cp *copier) downloadFile(remote, local string, e entry) error {
-	tmp, err := os.CreateTemp(filepath.Dir(local), "."+filepath.Base(local)+".vmconn-tmp-*")
+// downloadFile writes one file to a new temporary file (mode 0600)
+// beside local, sets its mode on the open file, checks it, and renames
+// it over local.
+func (cp *copier) downloadFile(lt *localTree, remote, local string, e entry) error {
+	tmp, name, err := lt.createTemp(local)
 	if err != nil {
 		return err
 	}
-	err = cp.readRemote(remote, tmp, e)
+	sum, err := cp.readRemote(remote, tmp)
+	if err == nil {
+		err = tmp.Chmod(cp.localMode(e))
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), local)
+		err = lt.chtimes(name, cp.mtime(e))
+	}
+	if err == nil {
+		err = cp.verify(remote, sum)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		lt.root.Remove(name)
+		return err
 	}
-	return err
+	return lt.commit(name, local)
 }
 
-func (cp *copier) readRemote(remote string, tmp *os.File, e entry) error {
+// readRemote copies the remote file to w and returns its SHA-256.
+func (cp *copier) readRemote(remote string, w io.Writer) (string, error) {
 	in, err := cp.f.Open(remote)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", remote, err)
+		return "", fmt.Errorf("open %s: %w", remote, err)
 	}
 	defer in.Close()
 	m := newMeter(cp, remote)
-	if _, err := in.WriteTo(m.writer(tmp)); err != nil {
-		return fmt.Errorf("read %s: %w", remote, err)
+	if _, err := in.WriteTo(m.writer(w)); err != nil {
+		return "", fmt.Errorf("read %s: %w", remote, err)
 	}
 	cp.progress(remote, 0, true)
-	if err := cp.setLocalAttrs(tmp.Name(), e); err != nil {
-		return err
-	}
-	return cp.verify(remote, m.hex())
-}
-
-// localSymlink makes a symbolic link, replacing what was at p.
-func localSymlink(p, target string) error {
-	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+tempSuffix())
-	if err := os.Symlink(target, tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return m.hex(), nil
 }

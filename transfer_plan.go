@@ -115,6 +115,9 @@ func (p *plan) walkRemote(f *SFTPSession, dir, rel string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	if err := checkListing(dir, infos); err != nil {
+		return err
+	}
 	for _, st := range infos {
 		full, r := path.Join(dir, st.Name()), path.Join(rel, st.Name())
 		var link string

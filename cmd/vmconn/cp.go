@@ -24,6 +24,7 @@ type cpFlags struct {
 	verify    bool
 	times     bool
 	quiet     bool
+	special   bool
 }
 
 func newCpCmd(g *globalFlags) *cobra.Command {
@@ -40,10 +41,14 @@ contain a colon as ./file:name. One side must be remote, the other local.
 
 If DST is an existing directory, or several sources are given, each source is
 copied into it under its own name; otherwise DST names the copy. Directories
-need -r. Permission bits are kept (and times with --preserve-times). Every
-file is written under a temporary name and renamed into place, so an
-interrupted copy never leaves a half-written file; --verify also compares
-SHA-256 checksums (sha256sum must exist on the host).
+need -r. Permission bits are kept (and times with --preserve-times); a
+download drops setuid, setgid and sticky bits, as scp does, unless
+--keep-special-bits. Every file is written under a temporary name and
+renamed into place, so an interrupted copy never leaves a half-written file;
+--verify also compares SHA-256 checksums (sha256sum must exist on the host).
+A download never writes outside its destination, whatever the server lists:
+a name such as ".." or one listed twice fails the copy, and local symbolic
+links are not followed beyond DST itself.
 
 Host names go through ~/.ssh/config (or -F), as for ssh; -J names jump hosts.
 A progress bar is shown when stderr is a terminal, unless -q.
@@ -64,6 +69,7 @@ counting the files and bytes copied (class as for exec: ok, failed, ...).`,
 	fl.BoolVar(&f.verify, "verify", false, "compare SHA-256 checksums of every copied file")
 	fl.BoolVar(&f.times, "preserve-times", false, "keep modification times")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
+	fl.BoolVar(&f.special, "keep-special-bits", false, "keep setuid, setgid and sticky bits of downloaded files")
 	return cmd
 }
 
@@ -153,7 +159,7 @@ func (f *cpFlags) copyAll(cmd *cobra.Command, g *globalFlags, host string, uploa
 	defer c.Close()
 	bar := newProgressBar(cmd.ErrOrStderr(), !f.quiet && !g.json && isTerminal(cmd.ErrOrStderr()))
 	defer bar.done()
-	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, Progress: func(p vmconn.Progress) {
+	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, KeepSpecialBits: f.special, Progress: func(p vmconn.Progress) {
 		tally.update(p)
 		bar.update(p)
 	}}
