@@ -31,6 +31,7 @@ type Client struct {
 	conn       *conn
 	closed     bool
 	lastBootID string // last boot id read, to notice reboots on reconnect
+	rebootedTo string // boot id of the last reboot reported (events.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {

@@ -55,7 +55,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 	if after == cmd.bootBefore {
 		return runErr
 	}
-	cmd.client.emit(Event{Type: EventRebooted, OldBootID: cmd.bootBefore, NewBootID: after})
+	cmd.client.rebooted(cmd.bootBefore, after)
 	return &RebootError{Addr: cmd.client.addr, OldBootID: cmd.bootBefore, NewBootID: after, NoticedAt: time.Now(), Err: runErr}
 }
 

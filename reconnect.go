@@ -116,7 +116,7 @@ func (c *Client) checkBootIDAfterReconnect(ctx context.Context) {
 	}
 	after, err := c.BootID(ctx)
 	if err == nil && after != before {
-		c.emit(Event{Type: EventRebooted, OldBootID: before, NewBootID: after})
+		c.rebooted(before, after)
 	}
 }
 
