@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,8 @@ import (
 // Client is an SSH connection to one machine. It is safe for concurrent
 // use: commands run at once are multiplexed as sessions over the one
 // connection, at most Config.MaxSessions at a time (more wait their turn).
+// Make one with Dial: the methods of a zero Client fail at once with an
+// error wrapping ErrConfig.
 type Client struct {
 	target  Target
 	addr    string // host:port dialled
@@ -71,17 +74,27 @@ func (c *Client) SSH() *ssh.Client {
 
 // Done returns a channel that is closed when the current connection ends
 // (lost or closed); Err then says why. After a reconnection, Done returns
-// the new connection's channel.
+// the new connection's channel. A zero Client's channel is closed.
 func (c *Client) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.conn == nil {
+		return closedChan
+	}
 	return c.conn.done
 }
+
+// closedChan is the Done channel of a Client with no connection.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
 // Err returns nil while the current connection is up, else why it ended:
 // an error wrapping ErrConnLost, or ErrClosed. A lost connection is
 // replaced by the next call that needs one (see Config.ReconnectTimeout).
+// A zero Client's Err wraps ErrConfig.
 func (c *Client) Err() error {
+	if err := c.dialed(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	cn := c.conn
 	c.mu.Unlock()
@@ -89,6 +102,15 @@ func (c *Client) Err() error {
 		return nil
 	}
 	return cn.err
+}
+
+// dialed fails for a Client not made by Dial (the zero Client): it has no
+// machine to connect to, and its methods fail at once with this error.
+func (c *Client) dialed() error {
+	if c.slots == nil {
+		return fmt.Errorf("vmconn: Client not made by Dial: %w", ErrConfig)
+	}
+	return nil
 }
 
 // Close closes the connection and waits for the client's goroutines to
@@ -135,6 +157,9 @@ func (c *Client) setConn(cn *conn) {
 
 // current returns the live connection, or why there is none.
 func (c *Client) current() (*conn, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

@@ -128,6 +128,9 @@ func (cmd *Cmd) Start() error {
 	if cmd.client == nil || cmd.ctx == nil {
 		return fmt.Errorf("vmconn: Cmd not made by Client.Command: %w", ErrConfig)
 	}
+	if err := cmd.client.dialed(); err != nil {
+		return err
+	}
 	if cmd.sess != nil {
 		return errors.New("vmconn: Start called twice")
 	}

@@ -20,6 +20,9 @@ func (c *Client) Reconnect(ctx context.Context) error {
 // lost and reconnection is enabled. Only one reconnection runs at a time;
 // other callers wait for it (or for their ctx).
 func (c *Client) live(ctx context.Context) (*conn, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	if cn, err := c.current(); err == nil || errors.Is(err, ErrClosed) {
 		return cn, err
 	}
