@@ -30,9 +30,13 @@ type Client struct {
 	slots   chan struct{} // session semaphore
 	dialing chan struct{} // held while reconnecting
 
+	life  context.Context         // ends when Close is called
+	kill  context.CancelCauseFunc // ends life, with ErrClosed
+	dials sync.WaitGroup          // connections being made (addDial)
+
 	mu         sync.Mutex
 	conn       *conn
-	closed     bool
+	closed     bool   // guards dials.Add too
 	lastBootID string // last boot id read, to notice reboots on reconnect
 	rebootedTo string // boot id of the last reboot reported (events.go)
 }
@@ -44,7 +48,10 @@ func newClient(t Target, cfg *Config) *Client {
 	}
 	var tok [8]byte
 	_, _ = rand.Read(tok[:])
+	life, kill := context.WithCancelCause(context.Background())
 	return &Client{
+		life:    life,
+		kill:    kill,
 		target:  t,
 		addr:    t.hostPort(port),
 		user:    loginName(cfg, t),
@@ -115,16 +122,34 @@ func (c *Client) dialed() error {
 
 // Close closes the connection and waits for the client's goroutines to
 // end. Commands still running fail with an error wrapping ErrClosed or
-// ErrConnLost. Close is idempotent.
+// ErrConnLost. A reconnection in flight stops at once: every call waiting
+// on it fails with ErrClosed. Close is idempotent, and may be called from
+// Config.OnEvent.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	cn := c.conn
 	c.mu.Unlock()
+	if c.kill != nil {
+		c.kill(ErrClosed)
+	}
 	if cn != nil {
 		cn.close(ErrClosed)
 	}
+	c.dials.Wait() // a connection made meanwhile is closed by its maker
 	return nil
+}
+
+// addDial counts a connection about to be made (see dialTracked), unless
+// the client is closed.
+func (c *Client) addDial() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.dials.Add(1)
+	return true
 }
 
 // Ping makes one keepalive round trip and returns its duration. It fails
@@ -257,7 +282,9 @@ func (c *Client) newSession(ctx context.Context, cn *conn) (*ssh.Session, error)
 	}
 	ch := make(chan result) // unbuffered: a late result meets abandoned
 	abandoned := make(chan struct{})
-	cn.wg.Add(1)
+	if !cn.add(1) {
+		return nil, c.opError("session", cn.ended())
+	}
 	go func() {
 		defer cn.wg.Done()
 		s, err := cn.ssh.NewSession()

@@ -154,7 +154,10 @@ func (cmd *Cmd) Start() error {
 	}
 	cmd.sess = s
 	cmd.waitCh = make(chan error, 1)
-	s.cn.wg.Add(1)
+	if !s.cn.add(1) { // closing: the session ends with it, at once
+		cmd.waitCh <- s.Wait()
+		return nil
+	}
 	go func() {
 		defer s.cn.wg.Done()
 		cmd.waitCh <- s.Wait()

@@ -153,7 +153,9 @@ func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
 func (cmd *Cmd) killMarked(sig ssh.Signal, delay time.Duration) {
 	cn := cmd.sess.cn
 	line := killMarkedScript(cmd.marker, sig)
-	cn.wg.Add(1)
+	if !cn.add(1) {
+		return // closing: the session ends with the connection
+	}
 	go func() {
 		defer cn.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), delay)
