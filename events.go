@@ -46,17 +46,17 @@ type Event struct {
 	NewBootID string    // rebooted: the boot id after
 }
 
-// rebooted reports the reboot from old to new boot id as an
+// rebooted reports the reboot from oldID to newID as an
 // EventRebooted, once: a reboot is noticed both by the reconnection that
 // follows it and by the Guard, guarded command or Reboot that waited for
 // it, and only the first to see the new boot id reports it.
-func (c *Client) rebooted(old, new string) {
+func (c *Client) rebooted(oldID, newID string) {
 	c.mu.Lock()
-	seen := c.rebootedTo == new
-	c.rebootedTo = new
+	seen := c.rebootedTo == newID
+	c.rebootedTo = newID
 	c.mu.Unlock()
 	if !seen {
-		c.emit(Event{Type: EventRebooted, OldBootID: old, NewBootID: new})
+		c.emit(Event{Type: EventRebooted, OldBootID: oldID, NewBootID: newID})
 	}
 }
 
