@@ -40,7 +40,10 @@ func agentStateOf(cn *conn) *agentState {
 	if chans == nil {
 		return st // cannot happen: only this file registers the type
 	}
-	cn.wg.Add(1)
+	if !cn.add(1) {
+		delete(agentStates.m, cn) // closing: nothing to serve
+		return st
+	}
 	go func() {
 		defer cn.wg.Done()
 		for nc := range chans { // closed when the connection ends
@@ -74,7 +77,11 @@ func serveAgentChannel(cn *conn, nc ssh.NewChannel, source agentSource) {
 		closer.Close()
 		return
 	}
-	cn.wg.Add(2)
+	if !cn.add(2) {
+		ch.Close()
+		closer.Close()
+		return
+	}
 	go func() {
 		defer cn.wg.Done()
 		ssh.DiscardRequests(reqs) // ends when the channel closes

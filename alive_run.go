@@ -60,6 +60,9 @@ func IsAlive(ctx context.Context, host string, o *AliveOptions) (*AliveResult, e
 // (o.Config is ignored). That login is closed at once: IsAlive never
 // reconnects the client itself.
 func (c *Client) IsAlive(ctx context.Context, o *AliveOptions) (*AliveResult, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	var opts AliveOptions
 	if o != nil {
 		opts = *o

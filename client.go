@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,8 @@ import (
 // Client is an SSH connection to one machine. It is safe for concurrent
 // use: commands run at once are multiplexed as sessions over the one
 // connection, at most Config.MaxSessions at a time (more wait their turn).
+// Make one with Dial: the methods of a zero Client fail at once with an
+// error wrapping ErrConfig.
 type Client struct {
 	target  Target
 	addr    string // host:port dialled
@@ -27,10 +30,15 @@ type Client struct {
 	slots   chan struct{} // session semaphore
 	dialing chan struct{} // held while reconnecting
 
+	life  context.Context         // ends when Close is called
+	kill  context.CancelCauseFunc // ends life, with ErrClosed
+	dials sync.WaitGroup          // connections being made (addDial)
+
 	mu         sync.Mutex
 	conn       *conn
-	closed     bool
+	closed     bool   // guards dials.Add too
 	lastBootID string // last boot id read, to notice reboots on reconnect
+	rebootedTo string // boot id of the last reboot reported (events.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -40,7 +48,10 @@ func newClient(t Target, cfg *Config) *Client {
 	}
 	var tok [8]byte
 	_, _ = rand.Read(tok[:])
+	life, kill := context.WithCancelCause(context.Background())
 	return &Client{
+		life:    life,
+		kill:    kill,
 		target:  t,
 		addr:    t.hostPort(port),
 		user:    loginName(cfg, t),
@@ -70,17 +81,27 @@ func (c *Client) SSH() *ssh.Client {
 
 // Done returns a channel that is closed when the current connection ends
 // (lost or closed); Err then says why. After a reconnection, Done returns
-// the new connection's channel.
+// the new connection's channel. A zero Client's channel is closed.
 func (c *Client) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.conn == nil {
+		return closedChan
+	}
 	return c.conn.done
 }
+
+// closedChan is the Done channel of a Client with no connection.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
 // Err returns nil while the current connection is up, else why it ended:
 // an error wrapping ErrConnLost, or ErrClosed. A lost connection is
 // replaced by the next call that needs one (see Config.ReconnectTimeout).
+// A zero Client's Err wraps ErrConfig.
 func (c *Client) Err() error {
+	if err := c.dialed(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	cn := c.conn
 	c.mu.Unlock()
@@ -90,18 +111,45 @@ func (c *Client) Err() error {
 	return cn.err
 }
 
+// dialed fails for a Client not made by Dial (the zero Client): it has no
+// machine to connect to, and its methods fail at once with this error.
+func (c *Client) dialed() error {
+	if c.slots == nil {
+		return fmt.Errorf("vmconn: Client not made by Dial: %w", ErrConfig)
+	}
+	return nil
+}
+
 // Close closes the connection and waits for the client's goroutines to
 // end. Commands still running fail with an error wrapping ErrClosed or
-// ErrConnLost. Close is idempotent.
+// ErrConnLost. A reconnection in flight stops at once: every call waiting
+// on it fails with ErrClosed. Close is idempotent, and may be called from
+// Config.OnEvent.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	cn := c.conn
 	c.mu.Unlock()
+	if c.kill != nil {
+		c.kill(ErrClosed)
+	}
 	if cn != nil {
 		cn.close(ErrClosed)
 	}
+	c.dials.Wait() // a connection made meanwhile is closed by its maker
 	return nil
+}
+
+// addDial counts a connection about to be made (see dialTracked), unless
+// the client is closed.
+func (c *Client) addDial() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.dials.Add(1)
+	return true
 }
 
 // Ping makes one keepalive round trip and returns its duration. It fails
@@ -134,6 +182,9 @@ func (c *Client) setConn(cn *conn) {
 
 // current returns the live connection, or why there is none.
 func (c *Client) current() (*conn, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -231,7 +282,9 @@ func (c *Client) newSession(ctx context.Context, cn *conn) (*ssh.Session, error)
 	}
 	ch := make(chan result) // unbuffered: a late result meets abandoned
 	abandoned := make(chan struct{})
-	cn.wg.Add(1)
+	if !cn.add(1) {
+		return nil, c.opError("session", cn.ended())
+	}
 	go func() {
 		defer cn.wg.Done()
 		s, err := cn.ssh.NewSession()

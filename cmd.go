@@ -130,6 +130,9 @@ func (cmd *Cmd) Start() error {
 	if cmd.client == nil || cmd.ctx == nil {
 		return fmt.Errorf("vmconn: Cmd not made by Client.Command: %w", ErrConfig)
 	}
+	if err := cmd.client.dialed(); err != nil {
+		return err
+	}
 	if cmd.sess != nil {
 		return errors.New("vmconn: Start called twice")
 	}
@@ -153,7 +156,10 @@ func (cmd *Cmd) Start() error {
 	}
 	cmd.sess = s
 	cmd.waitCh = make(chan error, 1)
-	s.cn.wg.Add(1)
+	if !s.cn.add(1) { // closing: the session ends with it, at once
+		cmd.waitCh <- s.Wait()
+		return nil
+	}
 	go func() {
 		defer s.cn.wg.Done()
 		cmd.waitCh <- s.Wait()

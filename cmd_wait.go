@@ -56,7 +56,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 	if after == cmd.bootBefore {
 		return runErr
 	}
-	cmd.client.emit(Event{Type: EventRebooted, OldBootID: cmd.bootBefore, NewBootID: after})
+	cmd.client.rebooted(cmd.bootBefore, after)
 	return &RebootError{Addr: cmd.client.addr, OldBootID: cmd.bootBefore, NewBootID: after, NoticedAt: time.Now(), Err: runErr}
 }
 
@@ -154,7 +154,9 @@ func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
 func (cmd *Cmd) killMarked(sig ssh.Signal, delay time.Duration) {
 	cn := cmd.sess.cn
 	line := killMarkedScript(cmd.marker, sig)
-	cn.wg.Add(1)
+	if !cn.add(1) {
+		return // closing: the session ends with the connection
+	}
 	go func() {
 		defer cn.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), delay)

@@ -153,6 +153,8 @@ type Config struct {
 
 	// DialContext, if set, makes the TCP connection instead of a
 	// net.Dialer (for a proxy, a network namespace, or fault injection).
+	// It should return soon after ctx ends: Client.Close waits for a
+	// reconnection's dial in progress.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	// ClientVersion is the SSH version banner. Zero means x/crypto's.

@@ -19,7 +19,10 @@ type conn struct {
 	done chan struct{} // closed once the connection has ended
 	once sync.Once
 	err  error // why it ended; read only after done is closed
-	wg   sync.WaitGroup
+
+	mu      sync.Mutex     // orders add before close's wait
+	closing bool           // close has begun: no goroutine may be added
+	wg      sync.WaitGroup // the connection's goroutines; add with add
 
 	keepaliveInterval time.Duration
 }
@@ -51,10 +54,33 @@ func (cn *conn) fail(reason error) {
 	cn.ssh.Close()
 }
 
-// close ends the connection and waits for its goroutines.
+// close ends the connection and waits for its goroutines. From then
+// on, add refuses new ones.
 func (cn *conn) close(reason error) {
+	cn.mu.Lock()
+	cn.closing = true
+	cn.mu.Unlock()
 	cn.fail(reason)
 	cn.wg.Wait()
+}
+
+// add counts n goroutines about to start, which close will wait for
+// (each calls cn.wg.Done). Once close has begun it reports false: the
+// caller must then not start them, since close may be waiting already.
+func (cn *conn) add(n int) bool {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	if cn.closing {
+		return false
+	}
+	cn.wg.Add(n)
+	return true
+}
+
+// ended waits for a closing connection to end and returns why.
+func (cn *conn) ended() error {
+	<-cn.done
+	return cn.err
 }
 
 // alive reports whether the connection has not ended yet.
@@ -103,9 +129,13 @@ func (cn *conn) keepalive(interval time.Duration, countMax int) {
 
 // sendKeepalive sends one request; its result arrives on the channel.
 // The goroutine ends when the reply arrives or the connection closes.
+// On a closing connection the channel is nil (nothing arrives): callers
+// also wait for cn.done.
 func (cn *conn) sendKeepalive() chan error {
+	if !cn.add(1) {
+		return nil
+	}
 	ch := make(chan error, 1)
-	cn.wg.Add(1)
 	go func() {
 		defer cn.wg.Done()
 		_, _, err := cn.ssh.SendRequest("keepalive@openssh.com", true, nil)

@@ -46,8 +46,9 @@
 // session instead of failing, also when the server's own MaxSessions is
 // lower). Keepalives are on by default: when KeepaliveCountMax replies in
 // a row are missed, the connection is declared lost, so a half-open link
-// fails every waiting call instead of hanging it. Close waits for every
-// goroutine the client started.
+// fails every waiting call instead of hanging it. Close stops a
+// reconnection in flight (every call waiting on it fails with ErrClosed)
+// and waits for every goroutine the client started.
 //
 // # Reboots
 //

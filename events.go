@@ -15,7 +15,7 @@ const (
 	EventLost                              // the connection ended unexpectedly
 	EventReconnecting                      // a reconnection attempt starts
 	EventReconnected                       // a new connection replaced a lost one
-	EventRebooted                          // the boot id changed: the machine rebooted
+	EventRebooted                          // the boot id changed: the machine rebooted (once per reboot)
 )
 
 // String returns the event's name: "connected", "lost", ...
@@ -44,6 +44,20 @@ type Event struct {
 	Err       error     // why the connection was lost, or the last attempt's error
 	OldBootID string    // rebooted: the boot id before
 	NewBootID string    // rebooted: the boot id after
+}
+
+// rebooted reports the reboot from oldID to newID as an
+// EventRebooted, once: a reboot is noticed both by the reconnection that
+// follows it and by the Guard, guarded command or Reboot that waited for
+// it, and only the first to see the new boot id reports it.
+func (c *Client) rebooted(oldID, newID string) {
+	c.mu.Lock()
+	seen := c.rebootedTo == newID
+	c.rebootedTo = newID
+	c.mu.Unlock()
+	if !seen {
+		c.emit(Event{Type: EventRebooted, OldBootID: oldID, NewBootID: newID})
+	}
 }
 
 // emit logs the event and hands it to Config.OnEvent.

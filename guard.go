@@ -57,7 +57,7 @@ func (c *Client) Guard(ctx context.Context, fn func(ctx context.Context) error) 
 		return fmt.Errorf("vmconn: guard: reading boot id after: %w", err)
 	}
 	if after != before {
-		c.emit(Event{Type: EventRebooted, OldBootID: before, NewBootID: after})
+		c.rebooted(before, after)
 		return &RebootError{Addr: c.addr, OldBootID: before, NewBootID: after, NoticedAt: time.Now(), Err: opErr}
 	}
 	return opErr

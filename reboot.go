@@ -42,7 +42,7 @@ func (c *Client) Reboot(ctx context.Context) (*RebootResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.emit(Event{Type: EventRebooted, OldBootID: old, NewBootID: newID})
+	c.rebooted(old, newID)
 	return &RebootResult{OldBootID: old, NewBootID: newID, Downtime: time.Since(start)}, nil
 }
 

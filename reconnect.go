@@ -20,6 +20,9 @@ func (c *Client) Reconnect(ctx context.Context) error {
 // lost and reconnection is enabled. Only one reconnection runs at a time;
 // other callers wait for it (or for their ctx).
 func (c *Client) live(ctx context.Context) (*conn, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	if cn, err := c.current(); err == nil || errors.Is(err, ErrClosed) {
 		return cn, err
 	}
@@ -27,6 +30,8 @@ func (c *Client) live(ctx context.Context) (*conn, error) {
 	case c.dialing <- struct{}{}:
 	case <-ctx.Done():
 		return nil, c.opError("reconnect", contextError(ctx, nil))
+	case <-c.life.Done():
+		return nil, c.opError("reconnect", ErrClosed)
 	}
 	cn, err := c.current() // someone else may have reconnected meanwhile
 	total, _, _ := c.cfg.reconnect()
@@ -45,7 +50,8 @@ func (c *Client) live(ctx context.Context) (*conn, error) {
 }
 
 // reconnect dials until it succeeds, hits an error that retrying cannot
-// mend (authentication, host key), or runs out of time.
+// mend (authentication, host key), runs out of time, or the client is
+// closed.
 func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, error) {
 	c.mu.Lock()
 	old := c.conn
@@ -53,35 +59,74 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 	old.close(nil) // already dead: this only joins its goroutines
 	c.emit(Event{Type: EventLost, Err: old.err})
 	parent := ctx
+	ctx, stop := c.untilClosed(ctx)
+	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
 	_, backoff, maxBackoff := c.cfg.reconnect()
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		c.emit(Event{Type: EventReconnecting, Attempt: attempt})
-		cn, err := c.dialConn(ctx)
+		cn, err := c.dialTracked(ctx)
 		if err == nil {
-			if cerr := c.install(cn); cerr != nil {
-				return nil, cerr
-			}
 			c.emit(Event{Type: EventReconnected, Attempt: attempt})
 			return cn, nil
 		}
-		if parent.Err() != nil {
-			return nil, c.opError("reconnect", contextError(parent, err))
+		if ierr := c.interrupted(parent, err); ierr != nil {
+			return nil, ierr
 		}
 		if !Retryable(err) || ctx.Err() != nil {
 			return nil, c.gaveUp(attempt, start, err)
 		}
 		select {
 		case <-time.After(jitter(backoff)):
-		case <-parent.Done():
-			return nil, c.opError("reconnect", contextError(parent, err))
 		case <-ctx.Done():
+			if ierr := c.interrupted(parent, err); ierr != nil {
+				return nil, ierr
+			}
 			return nil, c.gaveUp(attempt, start, err)
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
+}
+
+// untilClosed returns a copy of ctx that also ends, with cause ErrClosed,
+// when the client is closed.
+func (c *Client) untilClosed(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(c.life, func() { cancel(ErrClosed) })
+	return ctx, func() { stop(); cancel(nil) }
+}
+
+// interrupted says why a reconnection must stop before its time: the
+// client was closed, or the caller's ctx ended. It is nil otherwise.
+func (c *Client) interrupted(parent context.Context, last error) error {
+	if c.life.Err() != nil {
+		return c.opError("reconnect", ErrClosed)
+	}
+	if parent.Err() != nil {
+		return c.opError("reconnect", contextError(parent, last))
+	}
+	return nil
+}
+
+// dialTracked makes a connection and installs it as the client's. Close
+// waits for it meanwhile (the connection's goroutines run before it is
+// installed); a connection made after Close began is closed here.
+func (c *Client) dialTracked(ctx context.Context) (*conn, error) {
+	if !c.addDial() {
+		return nil, c.opError("reconnect", ErrClosed)
+	}
+	defer c.dials.Done()
+	cn, err := c.dialConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.install(cn); err != nil {
+		cn.close(ErrClosed) // nothing runs on it yet: this is quick
+		return nil, err
+	}
+	return cn, nil
 }
 
 // install makes cn the client's connection unless the client was closed
@@ -90,7 +135,6 @@ func (c *Client) install(cn *conn) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		go cn.close(ErrClosed)
 		return c.opError("reconnect", ErrClosed)
 	}
 	c.conn = cn
@@ -116,7 +160,7 @@ func (c *Client) checkBootIDAfterReconnect(ctx context.Context) {
 	}
 	after, err := c.BootID(ctx)
 	if err == nil && after != before {
-		c.emit(Event{Type: EventRebooted, OldBootID: before, NewBootID: after})
+		c.rebooted(before, after)
 	}
 }
 

@@ -23,6 +23,9 @@ type SFTPSession struct {
 // lost. The session ends with the connection it was opened on: after a
 // reconnection, open a new one. The SFTP handshake is bounded by ctx.
 func (c *Client) SFTP(ctx context.Context) (*SFTPSession, error) {
+	if err := c.dialed(); err != nil {
+		return nil, err
+	}
 	s, err := c.openSession(ctx)
 	if err != nil {
 		return nil, err
