@@ -18,7 +18,7 @@ import (
 func TestZeroClient(t *testing.T) {
 	t.Parallel()
 	src := filepath.Join(t.TempDir(), "src")
-	writeFile(src)
+	_ = writeFileData(src, nil)
 	for name, call := range zeroClientCalls(src, t.TempDir()) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
