@@ -221,3 +221,26 @@ func TestDownloadSpecialBits(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadEndlessTree: a server that lists directories without end
+// (here deeper than any real tree) is refused before anything is written,
+// instead of growing the plan until memory runs out.
+func TestDownloadEndlessTree(t *testing.T) {
+	t.Parallel()
+	tree := hostilesftp.Tree{}
+	dir := "/top"
+	for range 300 {
+		tree[dir] = []hostilesftp.Entry{{Name: "d", Mode: dirMode}}
+		dir += "/d"
+	}
+	tree[dir] = nil
+	c := hostileClient(t, hostilesftp.Start(t, tree))
+	dst := t.TempDir()
+	err := c.Download(testCtx(t), "/top", dst+"/", nil)
+	if err == nil || !strings.Contains(err.Error(), "directory levels") {
+		t.Fatalf("Download of an endless tree = %v; want a refusal", err)
+	}
+	if names, _ := os.ReadDir(dst); len(names) != 0 {
+		t.Fatalf("the refused download wrote %d entries", len(names))
+	}
+}

@@ -107,13 +107,27 @@ func planRemote(f *SFTPSession, src string, st fs.FileInfo) (*plan, error) {
 	if !st.IsDir() {
 		return p, nil
 	}
-	return p, p.walkRemote(f, src, "")
+	return p, p.walkRemote(f, src, "", 0)
 }
 
-func (p *plan) walkRemote(f *SFTPSession, dir, rel string) error {
+// A remote tree is listed into memory before anything is written, so a
+// broken or hostile server that lists directories without end must not
+// exhaust memory: a download refuses trees deeper or larger than these.
+const (
+	maxRemoteDepth   = 256
+	maxRemoteEntries = 1 << 20
+)
+
+func (p *plan) walkRemote(f *SFTPSession, dir, rel string, depth int) error {
+	if depth >= maxRemoteDepth {
+		return fmt.Errorf("%s: more than %d directory levels; refusing the download: %w", dir, maxRemoteDepth, ErrConfig)
+	}
 	infos, err := f.ReadDir(dir) // lstat information
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if len(p.entries)+len(infos) > maxRemoteEntries {
+		return fmt.Errorf("%s: more than %d entries in the tree; refusing the download: %w", dir, maxRemoteEntries, ErrConfig)
 	}
 	if err := checkListing(dir, infos); err != nil {
 		return err
@@ -130,7 +144,7 @@ func (p *plan) walkRemote(f *SFTPSession, dir, rel string) error {
 			return err
 		}
 		if st.IsDir() {
-			if err := p.walkRemote(f, full, r); err != nil {
+			if err := p.walkRemote(f, full, r, depth+1); err != nil {
 				return err
 			}
 		}
