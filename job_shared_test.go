@@ -236,4 +236,3 @@ func TestJobDirLeadingDash(t *testing.T) {
 		t.Errorf("PruneJobs = %v, %v", ids, err)
 	}
 }
-
