@@ -25,9 +25,14 @@ func newKillCmd(g *globalFlags) *cobra.Command {
 		Long: `Send --signal (default TERM) to the process group of the job with the given ID.
 Its follower ("vmconn long" or "attach") then reports its exit status.
 
+Nothing is signalled unless the job directory is yours alone (it, and the
+directories above it up to your home or /, writable by no one else; sticky ones
+such as /tmp excepted) and its pid file names the job's own process group.
+
 Exit status: 0 when signalled; 1 when the job does not exist or has already
 ended; 254 when it was lost (the machine rebooted since it started: nothing is
-signalled); 255 when the connection failed; 2 for bad usage.`,
+signalled); 255 when the connection failed; 2 for bad usage, or a job directory
+or pid that is refused.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -43,7 +48,7 @@ signalled); 255 when the connection failed; 2 for bad usage.`,
 			return jobLookupError(job.Kill(ctx, ssh.Signal(strings.ToUpper(signal))))
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs)")
+	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs); refused unless yours and writable by no one else")
 	cmd.Flags().StringVarP(&signal, "signal", "s", "TERM", "signal name, without SIG (TERM, INT, HUP, KILL, ...)")
 	return cmd
 }

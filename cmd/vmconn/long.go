@@ -53,14 +53,17 @@ Ctrl-C kills the job (SIGTERM, then SIGKILL) and waits for its status instead.
 
 Exit status: the job's own (128+N when signal N killed it); 254 when the job
 was lost (the machine rebooted, or its wrapper was killed); 130 when detached;
-255 when the connection failed for good; 2 for bad usage.`,
+255 when the connection failed for good; 2 for bad usage, or a --dir that is
+refused: it, and the directories above it up to your home or /, must be yours
+(or root's, above it) and writable by no one else (sticky ones such as /tmp
+excepted), so that no other user can plant or swap a job.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, g, args[0], strings.Join(args[1:], " "))
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs)")
+	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs, created 0700); refused unless yours and writable by no one else")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "NAME=value exported to the command (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill the job when it runs longer than this (0: never)")
 	fl.DurationVar(&f.killDelay, "kill-delay", vmconn.DefaultJobKillDelay, "after --timeout, wait this long between SIGTERM and SIGKILL")
@@ -144,9 +147,11 @@ func jobExit(cmd *cobra.Command, host, dir string, job *vmconn.Job, err error) e
 	return jobCmdError(err)
 }
 
-// jobCmdError gives an error from a job call its exit status.
+// jobCmdError gives an error from a job call its exit status: a refused
+// job directory (vmconn.ErrJobUntrusted) counts as bad usage, as its --dir
+// must change.
 func jobCmdError(err error) error {
-	if errors.Is(err, vmconn.ErrConfig) {
+	if errors.Is(err, vmconn.ErrConfig) || errors.Is(err, vmconn.ErrJobUntrusted) {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: exitConnError, err: err}
