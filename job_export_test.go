@@ -6,3 +6,7 @@ package vmconn
 func JobAt(c *Client, dir, bootID string) *Job {
 	return &Job{ID: jobIDOf(dir), Dir: dir, BootID: bootID, client: c, exitCode: -1}
 }
+
+// JobTrustFuncs are the shell functions that check job directories and
+// pids, for tests that run them in several shells.
+const JobTrustFuncs = jobTrustFuncs

@@ -74,8 +74,8 @@ printf '%s\0' "$d" "$(cat "$d/pid")" "$(cat "$d/wrapper")" "$(cat "$d/started")"
 // (so that a signal to the command's group spares the wrapper), with the
 // session's umask and VMCONN_JOB_DIR set to the job directory (the
 // marker by which Kill knows the job's process), kills it on timeout, and
-// records its exit status
-// atomically. Its own files are private (umask 077).
+// records its exit status atomically. Its own files are private (umask
+// 077).
 // $1 job dir, $2 shell, $3 command line, $4 timeout, $5 kill delay,
 // $6 the session's umask.
 const jobWrapperScript = `d=$1
