@@ -20,7 +20,15 @@ import (
 // ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs: not /tmp, which is often
 // wiped by a reboot, because a job's logs and exit status must outlive
 // one. Its name is the job's ID, "YYYYMMDD-HHMMSS-XXXXXX" (UTC start
-// time, then random). It holds:
+// time, then random). Dir is its physical path (symbolic links resolved).
+// Every job call first checks the directories it uses, as OpenSSH's
+// StrictModes does, and refuses with ErrJobUntrusted, naming the
+// directory and the reason, unless the base directory and the job
+// directory are owned by the user and writable by no one else, and each
+// directory above them, up to the user's home directory or /, is owned by
+// the user or root and writable by no one else unless it is sticky (like
+// /tmp): otherwise another user could swap in a job directory of their
+// own, with its output, exit status and pid. It holds:
 //
 //	command     the command as given
 //	boot_id     the machine's boot id when the job started (as Client.BootID reads it)
@@ -43,7 +51,13 @@ import (
 // hangup reaches them (which is what nohup is for: it is not needed, and
 // not used, so that the command keeps default signal handling and
 // Job.Kill with SIGHUP works). Job.Kill signals the command's whole
-// process group while the wrapper lives on to record the exit status. The
+// process group while the wrapper lives on to record the exit status,
+// once it has checked that the pid file names the job's own process: a
+// number above 1, of a running process that leads its process group and
+// has VMCONN_JOB_DIR=<the job directory> in its environment. The command
+// gets that variable from the wrapper (and so do its children); a command
+// that replaces itself with a program run without it (exec env -i ...)
+// can no longer be killed with Job.Kill. The
 // command runs in $SHELL (else /bin/sh) with -c, in the login directory
 // and with the session's umask, like Client.Command's commands; its stdin
 // is /dev/null. (With a setsid that lacks -f, such as busybox's, the
@@ -54,7 +68,7 @@ import (
 // lingering ("loginctl enable-linger USER").
 //
 // The machine needs a POSIX sh, mktemp, setsid and flock (util-linux or
-// busybox), and tail. With GNU tail (coreutils), a line the job writes
+// busybox), tail, and Linux's /proc for Job.Kill. With GNU tail (coreutils), a line the job writes
 // reaches Follow's writers as soon as the file changes (inotify); other
 // tails poll the file at their own pace (busybox: once a second).
 //
@@ -89,8 +103,12 @@ type Job struct {
 // where the jobs are. A nil *JobOptions is the zero value.
 type JobOptions struct {
 	// Dir is the directory on the machine that holds the job directories,
-	// created (mode 0700) if missing; a relative Dir is relative to the
-	// login directory. Zero means ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs.
+	// created (mode 0700, as are the missing directories above it) if
+	// missing; a relative Dir is relative to the login directory, even
+	// when it begins with "-". It must be the user's, and it and the
+	// directories above it writable by no one else (see Job): otherwise
+	// every job call fails with ErrJobUntrusted. Zero means
+	// ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs.
 	Dir string
 
 	// Env holds "NAME=value" entries exported to the command.

@@ -27,6 +27,15 @@ var (
 	// ErrJobRunning: Cleanup refuses to remove a running job's directory;
 	// Kill it first.
 	ErrJobRunning = errors.New("job still running")
+
+	// ErrJobUntrusted: the job's base directory or job directory is not
+	// safe to use, so nothing was started, read, signalled or removed:
+	// it, or a directory above it (up to the home directory or /), is
+	// owned by another user or writable by others (a sticky directory
+	// such as /tmp may be writable by all above it), or Kill found that
+	// the job's pid file does not name the job's own process group. The
+	// message names the directory and the reason.
+	ErrJobUntrusted = errors.New("job directory not trusted")
 )
 
 // JobLostError reports a job that will never report an exit status. It

@@ -111,8 +111,12 @@ func (f *follower) followOnce(ctx context.Context, follow bool) (complete bool, 
 	if werr := errors.Join(out.seal(), errw.seal()); werr != nil {
 		return false, werr
 	}
-	if err == nil {
+	var ee *ExitError
+	switch {
+	case err == nil:
 		return true, nil
+	case errors.As(err, &ee) && ee.Status == jobUntrustedStatus:
+		return false, fmt.Errorf("vmconn: job %s: following: %w: %s", j.ID, ErrJobUntrusted, j.Dir)
 	}
 	return false, f.transient(ctx, err)
 }

@@ -41,7 +41,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	}
 	out, err := c.Output(ctx, line)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: start job: %w", err)
+		return nil, fmt.Errorf("vmconn: start job: %w", jobTrustError(err))
 	}
 	j, err := parseStarted(out)
 	if err != nil {

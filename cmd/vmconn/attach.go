@@ -30,7 +30,8 @@ start), live, across disconnects, until it ends; as "long" does after starting
 a job. Ctrl-C detaches again; --kill-on-interrupt kills the job instead.
 
 Exit status: as for "long": the job's own, 254 when lost, 130 when detached,
-255 when the connection failed, 2 for bad usage, 1 when there is no such job.
+255 when the connection failed, 2 for bad usage or a refused job directory
+(another user's, or writable by others), 1 when there is no such job.
 
 With --json, output objects' offsets continue from --from and --stderr-from.
 ` + jsonHelp,
@@ -40,7 +41,7 @@ With --json, output objects' offsets continue from --from and --stderr-from.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs)")
+	fl.StringVar(&f.dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs); refused unless yours and writable by no one else")
 	fl.Int64Var(&f.from, "from", 0, "byte offset in the job's stdout to start at")
 	fl.Int64Var(&f.stderrFrom, "stderr-from", 0, "byte offset in the job's stderr to start at")
 	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")

@@ -26,7 +26,8 @@ func newJobsCmd(g *globalFlags) *cobra.Command {
 (running, exited with its status, or lost), start time, bytes of output, and
 command. With --json, an array of objects. With --prune AGE, first remove the
 directories of jobs that ended (or were lost) at least AGE ago, and print
-"pruned: ID" for each; running jobs are never removed.`,
+"pruned: ID" for each; running jobs are never removed. A --dir that another
+user owns or can write is refused (exit 2).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var prunePtr *time.Duration
@@ -36,7 +37,7 @@ directories of jobs that ended (or were lost) at least AGE ago, and print
 			return runJobs(cmd, g, args[0], &vmconn.JobOptions{Dir: dir}, prunePtr)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs)")
+	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs); refused unless yours and writable by no one else")
 	cmd.Flags().DurationVar(&prune, "prune", 0, "first remove the jobs that ended at least this long ago")
 	return cmd
 }

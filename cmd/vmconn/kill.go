@@ -26,13 +26,19 @@ func newKillCmd(g *globalFlags) *cobra.Command {
 		Long: `Send --signal (default TERM) to the process group of the job with the given ID.
 Its follower ("vmconn long" or "attach") then reports its exit status.
 
+Nothing is signalled unless the job directory is yours alone (it, and the
+directories above it up to your home or /, writable by no one else; sticky ones
+such as /tmp excepted) and its pid file names the job's own process group.
+
 Exit status: 0 when signalled; 1 when the job does not exist or has already
 ended; 254 when it was lost (the machine rebooted since it started: nothing is
-signalled); 255 when the connection failed; 2 for bad usage.
+signalled); 255 when the connection failed; 2 for bad usage, or a job directory
+or pid that is refused.
 
 With --json, one object is printed:
   {"host":H,"job_id":ID,"signal":S,"class":C,"error":E}
-where class is ok (signalled), not_found, finished, lost, or as for exec
+where class is ok (signalled), not_found, finished, lost, untrusted (a refused
+job directory or pid), or as for exec
 (unreachable, auth, error).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -44,7 +50,7 @@ where class is ok (signalled), not_found, finished, lost, or as for exec
 			return jobLookupError(err)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs)")
+	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs); refused unless yours and writable by no one else")
 	cmd.Flags().StringVarP(&signal, "signal", "s", "TERM", "signal name, without SIG (TERM, INT, HUP, KILL, ...)")
 	return cmd
 }
@@ -81,6 +87,8 @@ func printKillJSON(w io.Writer, host, id string, sig ssh.Signal, err error) erro
 		k.Class = "not_found"
 	case errors.Is(err, vmconn.ErrJobFinished):
 		k.Class = "finished"
+	case errors.Is(err, vmconn.ErrJobUntrusted):
+		k.Class = "untrusted"
 	}
 	if err != nil {
 		k.Error = err.Error()

@@ -53,7 +53,10 @@ Ctrl-C kills the job (SIGTERM, then SIGKILL) and waits for its status instead.
 
 Exit status: the job's own (128+N when signal N killed it); 254 when the job
 was lost (the machine rebooted, or its wrapper was killed); 130 when detached;
-255 when the connection failed for good; 2 for bad usage.
+255 when the connection failed for good; 2 for bad usage, or a --dir that is
+refused: it, and the directories above it up to your home or /, must be yours
+(or root's, above it) and writable by no one else (sticky ones such as /tmp
+excepted), so that no other user can plant or swap a job.
 
 With --detach --json, only the start object is printed.
 ` + jsonHelp,
@@ -63,7 +66,7 @@ With --detach --json, only the start object is printed.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs)")
+	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs, created 0700); refused unless yours and writable by no one else")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "NAME=value exported to the command (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill the job when it runs longer than this (0: never)")
 	fl.DurationVar(&f.killDelay, "kill-delay", vmconn.DefaultJobKillDelay, "after --timeout, wait this long between SIGTERM and SIGKILL")
@@ -168,9 +171,11 @@ func (jf *jobFollow) exit(err error) error {
 	return jf.out.end(err, exit)
 }
 
-// jobCmdError gives an error from a job call its exit status.
+// jobCmdError gives an error from a job call its exit status: a refused
+// job directory (vmconn.ErrJobUntrusted) counts as bad usage, as its --dir
+// must change.
 func jobCmdError(err error) error {
-	if errors.Is(err, vmconn.ErrConfig) {
+	if errors.Is(err, vmconn.ErrConfig) || errors.Is(err, vmconn.ErrJobUntrusted) {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: exitConnError, err: err}
