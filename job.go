@@ -44,7 +44,7 @@ import (
 // not used, so that the command keeps default signal handling and
 // Job.Kill with SIGHUP works). Job.Kill signals the command's whole
 // process group while the wrapper lives on to record the exit status. The
-// command runs in $SHELL (else /bin/sh) with -c, in the login directory
+// command runs in /bin/sh with -c, in the login directory
 // and with the session's umask, like Client.Command's commands; its stdin
 // is /dev/null. (With a setsid that lacks -f, such as busybox's, the
 // wrapper is started as a background job, and the command then ignores

@@ -15,6 +15,11 @@ type Options struct {
 	// (userdel -r) at cleanup.
 	PasswordUser bool
 
+	// LoginShell is the login shell of the PasswordUser, by name ("fish")
+	// or path; it is looked up on PATH. Zero means /bin/sh. Start skips
+	// the test, or fails it under CI=true, when the shell is missing.
+	LoginShell string
+
 	// PAM sets "UsePAM yes": logins go through /etc/pam.d/sshd, which
 	// keyboard-interactive needs to ask for a password (without PAM,
 	// OpenSSH has no keyboard-interactive device and fails the method at
