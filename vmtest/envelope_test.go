@@ -51,7 +51,7 @@ func TestRefusalNamesTheWord(t *testing.T) {
 	t.Parallel()
 	c := dial(t, newTestServer(t, Options{}))
 	for cmd, word := range map[string]string{
-		`echo "please do not reboot"`:  `"reboot"`,
+		`echo "please do not reboot"`:    `"reboot"`,
 		wrap(t, "sh -c 'init 0'", false): `"init 0"`,
 		"echo b > /proc/sysrq-trigger":   `"sysrq-trigger"`,
 	} {
