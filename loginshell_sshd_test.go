@@ -42,6 +42,7 @@ func TestLoginShells(t *testing.T) {
 			t.Run("words", func(t *testing.T) { checkWords(t, c) })
 			t.Run("status and streams", func(t *testing.T) { checkStreams(t, c) })
 			t.Run("first words", func(t *testing.T) { checkFirstWords(t, c) })
+			t.Run("pty", func(t *testing.T) { checkPTYEnv(t, c) })
 			t.Run("job", func(t *testing.T) { checkJob(t, c) })
 			t.Run("cancel", func(t *testing.T) { checkCancelSetsid(t, c) })
 		})
@@ -126,4 +127,16 @@ func checkCancelSetsid(t *testing.T, c *vmconn.Client) {
 		t.Errorf("Wait = %v", err)
 	}
 	waitGone(t, child)
+}
+
+// checkPTYEnv: on a terminal, Env values arrive and are not echoed.
+func checkPTYEnv(t *testing.T, c *vmconn.Client) {
+	cmd := c.Command(testCtx(t), `printf '%s|' "$V"; IFS= read -r l; echo "got $l"`)
+	cmd.Env = []string{`V=p\\q it's`}
+	cmd.PTY = &vmconn.PTY{}
+	cmd.Stdin = strings.NewReader("line\n")
+	out, err := cmd.Output()
+	if got := strings.ReplaceAll(string(out), "\r", ""); err != nil || got != `p\\q it's|got line`+"\n" {
+		t.Errorf("got %q, %v", got, err)
+	}
 }
