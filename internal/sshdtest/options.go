@@ -8,7 +8,7 @@ type Options struct {
 	MaxSessions int
 
 	// PasswordUser creates a throwaway local user "vmconn-t-XXXXXXXX"
-	// (useradd -m, shell /bin/sh) with a random password, logs in as that
+	// (useradd -m, shell LoginShell) with a random password, logs in as that
 	// user (Server.User, Server.Password) and allows password and
 	// keyboard-interactive authentication for that user only. The keys
 	// are authorized for it too. Needs root; the user is removed
