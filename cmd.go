@@ -19,9 +19,9 @@ const DefaultWaitDelay = 500 * time.Millisecond
 // it with Client.Command, set its fields, then call Run, Output,
 // CombinedOutput, or Start and Wait. A Cmd cannot be reused.
 type Cmd struct {
-	// Command is the command line, run by the remote user's login shell
-	// (which must be POSIX-like: sh, bash, dash, zsh, ksh). Build it from
-	// untrusted words with ShellJoin.
+	// Command is the command line, run by /bin/sh on the machine whatever
+	// the user's login shell (see "Remote shell" in the package doc).
+	// Build it from untrusted words with ShellJoin.
 	Command string
 
 	// Stdin is the command's standard input; nil means empty input. When
@@ -36,17 +36,19 @@ type Cmd struct {
 	Stdout io.Writer
 	Stderr io.Writer
 
-	// Env holds "NAME=value" entries exported to the command.
+	// Env holds "NAME=value" entries exported to the command. The values
+	// travel on the channel's standard input ahead of Stdin, never on a
+	// command line; with a PTY, echo is then turned off.
 	Env []string
 
 	// PTY, if set, runs the command on a pseudo-terminal; stderr is then
 	// merged into Stdout by the terminal.
 	PTY *PTY
 
-	// Raw sends Command to the server exactly as is: no marker export and
-	// no Env exports (Env is then sent as SSH "env" requests, which sshd
-	// drops unless AcceptEnv allows them). Use it for servers whose shell
-	// is not POSIX-like. Cancellation can then only signal over SSH.
+	// Raw sends Command to the server exactly as is, to be parsed by the
+	// login shell (or a forced command): no envelope, no marker, and Env
+	// is sent as SSH "env" requests, which sshd drops unless AcceptEnv
+	// allows them. Cancellation can then only signal over SSH.
 	Raw bool
 
 	// CancelSignal is sent when the context ends. Zero means SIGKILL.
@@ -75,6 +77,7 @@ type Cmd struct {
 	client     *Client
 	sess       *session
 	marker     string // the command's marker token, "" when Raw
+	header     []byte // the envelope's stdin header (Env), nil for none
 	waitCh     chan error
 	exitCode   int
 	finished   bool
@@ -178,12 +181,13 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	if cmd.Raw {
 		return cmd.Command, nil
 	}
-	env, err := envPrefix(cmd.Env)
+	cmd.marker = cmd.client.markerToken()
+	script, header, err := envelopeScript(cmd.marker, cmd.Env, cmd.Command)
 	if err != nil {
 		return "", err
 	}
-	cmd.marker = cmd.client.markerToken()
-	return markerPrefix(cmd.marker) + env + cmd.Command, nil
+	cmd.header = header
+	return envelopeLine(script)
 }
 
 func (cmd *Cmd) start(s *session, line string) error {
@@ -196,11 +200,12 @@ func (cmd *Cmd) start(s *session, line string) error {
 		}
 	}
 	if p := cmd.PTY; p != nil {
+		p = quietPTY(p, cmd.header != nil)
 		if err := s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()); err != nil {
 			return cmd.client.opError("pty", classed(ErrConnLost, err))
 		}
 	}
-	s.Stdin = cmd.Stdin
+	s.Stdin = withHeader(cmd.header, cmd.Stdin)
 	s.Stdout, s.Stderr = serialWriters(cmd.Stdout, cmd.Stderr)
 	if err := s.Start(line); err != nil {
 		if !s.cn.alive() {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/vmconn/vmconn/internal/envelope"
+
 	"golang.org/x/crypto/ssh"
 )
 
-// Every wrapped command starts with "export VMCONN_CMD=<token>; ", a shell
+// Every wrapped command's script starts with "export VMCONN_CMD=<token>; ", a shell
 // builtin that prints nothing and costs nothing measurable. The token is
 // unique per command; every process the command starts inherits it. When
 // the command is cancelled, a second session finds those processes in
@@ -30,10 +32,17 @@ func markerPrefix(token string) string {
 	return "export " + MarkerEnv + "=" + token + "; "
 }
 
-// killMarkedScript kills, with sig, the process group of every process
-// whose environment holds the marker, and the process itself. It needs
-// Linux's /proc and a grep that knows -z (GNU, busybox).
+// killMarkedScript returns the exec line (in the envelope, so that any
+// login shell runs it) that kills, with sig, the process group of every
+// process whose environment holds the marker, and the process itself. It
+// needs Linux's /proc and a grep that knows -z (GNU, busybox).
 func killMarkedScript(token string, sig ssh.Signal) string {
+	line, _ := envelope.Line(killMarked(token, sig)) // short: always fits
+	return line
+}
+
+// killMarked is the kill script itself, for /bin/sh.
+func killMarked(token string, sig ssh.Signal) string {
 	return fmt.Sprintf(`for f in $(grep -lzx %s /proc/[0-9]*/environ 2>/dev/null); do `+
 		`p=${f#/proc/}; p=${p%%/environ}; `+
 		`g=$(sed -n 's/.*) [A-Za-z] [0-9]* \([0-9]*\) .*/\1/p' /proc/$p/stat 2>/dev/null); `+

@@ -80,12 +80,19 @@
 //
 // # Remote shell
 //
-// Commands run through the login shell of the remote user, which must be
-// POSIX-like (sh, bash, dash, zsh, ksh): vmconn prefixes each command with
-// builtin "export" statements, of its marker (MarkerEnv, which lets a
-// cancelled command's processes be found and killed) and of Cmd.Env. Set
-// Cmd.Raw for other shells. Build command lines from untrusted words with
-// ShellQuote or ShellJoin.
+// sshd runs every command through the user's login shell, and login
+// shells disagree about syntax (fish, tcsh, zsh). So vmconn sends each
+// command in an envelope: one exec line that every login shell (sh, bash,
+// dash, zsh, mksh, fish, tcsh, busybox sh) passes unchanged to /bin/sh,
+// which decodes and runs the command with its marker (MarkerEnv, which
+// lets a cancelled command's processes be found and killed). Cmd.Command
+// is therefore always parsed by /bin/sh: build it from untrusted words
+// with ShellQuote or ShellJoin. Secrets stay off command lines, where ps
+// would show them: Cmd.Env values travel on the channel's standard input
+// ahead of Cmd.Stdin, and SudoCmd's password is written only when sudo
+// prints its prompt. Cmd.Raw sends the command as it is, parsed by the
+// login shell. REMOTE.md gives the wire format and what vmconn needs on
+// the machine (a POSIX /bin/sh; /proc, grep -z, sed and kill to cancel).
 //
 // # Testing
 //

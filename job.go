@@ -58,7 +58,7 @@ import (
 // gets that variable from the wrapper (and so do its children); a command
 // that replaces itself with a program run without it (exec env -i ...)
 // can no longer be killed with Job.Kill. The
-// command runs in $SHELL (else /bin/sh) with -c, in the login directory
+// command runs in /bin/sh with -c, in the login directory
 // and with the session's umask, like Client.Command's commands; its stdin
 // is /dev/null. (With a setsid that lacks -f, such as busybox's, the
 // wrapper is started as a background job, and the command then ignores

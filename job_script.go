@@ -52,9 +52,9 @@ d=$(mktemp -d "$jt_d/$(date -u +%Y%m%d-%H%M%S)-XXXXXX") || exit 91
 w=$1 c=$4$3 t=$5 k=$6
 shift 8
 if setsid -f true </dev/null >/dev/null 2>&1; then
-  "$@" setsid -f /bin/sh -c "$w" vmconn-job "$d" "${SHELL:-/bin/sh}" "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log"
+  "$@" setsid -f /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log"
 else
-  "$@" setsid /bin/sh -c "$w" vmconn-job "$d" "${SHELL:-/bin/sh}" "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log" &
+  "$@" setsid /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log" &
 fi
 i=0
 while [ ! -s "$d/pid" ]; do

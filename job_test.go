@@ -101,7 +101,7 @@ func TestJobExitsBeforeFollow(t *testing.T) {
 
 // TestJobCommandsExactlyAsGiven: quotes, $, backslashes, newlines and
 // non-ASCII text, in the command and in Env, reach the shell untouched;
-// the job runs in $SHELL in the login directory.
+// the job runs in /bin/sh in the login directory.
 func TestJobCommandsExactlyAsGiven(t *testing.T) {
 	c := dialTest(t, newServer(t), nil)
 	words := []string{`it's`, `"dq"`, `$HOME`, "`id`", `back\slash`, "new\nline", "ünï ✓", "\xff\xfe", "*", "-n", "", "trailing\n\n"}

@@ -2,17 +2,26 @@ package vmconn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// ShellQuote quotes s as one word for a POSIX shell (sh, bash, dash, zsh):
-// the result, pasted into a command line, stands for exactly s, whatever
-// bytes it holds (quotes, $, backslashes, newlines, non-UTF-8). s must not
+// ShellQuote quotes s as one word for a POSIX shell: the result, pasted
+// into a command line, stands for exactly s, whatever bytes it holds
+// (quotes, $, backslashes, newlines, non-UTF-8). vmconn's commands run in
+// /bin/sh whatever the login shell (see "Remote shell" in the package
+// doc); the result also holds in bash, dash, zsh and mksh, so it may be
+// used in a Raw command for those (not for fish or tcsh). s must not
 // contain a NUL byte, which no shell word can hold.
 func ShellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, needsQuote) < 0 {
+	if s != "" && strings.IndexFunc(s, needsQuote) < 0 && !specialStart(s) {
 		return s
 	}
+	return quote(s)
+}
+
+// quote single-quotes s.
+func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
@@ -25,12 +34,32 @@ func needsQuote(r rune) bool {
 	return !strings.ContainsRune("-_./:,+@%=", r)
 }
 
+// specialStart reports a word whose first byte some shell expands
+// unquoted: zsh replaces =cmd with the path of cmd.
+func specialStart(s string) bool {
+	return s[0] == '='
+}
+
+// reservedWords are the words that bash, zsh, mksh or POSIX sh read as
+// syntax in a command's first position; quoted, they are plain commands.
+var reservedWords = []string{
+	"!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for",
+	"foreach", "function", "if", "in", "nocorrect", "noglob", "repeat", "select", "then", "time",
+	"until", "while", "end",
+}
+
 // ShellJoin quotes each argument and joins them with spaces, building a
-// command line that runs args[0] with args[1:] exactly as given.
+// command line that runs args[0] with args[1:] exactly as given. The
+// first word is quoted also when a shell would read it as an assignment
+// (A=B) or a reserved word (time, if), so that it always names the
+// command.
 func ShellJoin(args ...string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
 		q[i] = ShellQuote(a)
+	}
+	if len(args) > 0 && (strings.Contains(args[0], "=") || slices.Contains(reservedWords, args[0])) {
+		q[0] = quote(args[0])
 	}
 	return strings.Join(q, " ")
 }

@@ -3,26 +3,49 @@ package vmconn
 import (
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
 )
 
 var quoteSeeds = []string{
-	"", "plain", "two words", "it's", `"double"`, `$HOME`, "$(id)", "`id`", `back\slash`,
-	"new\nline", "tab\there", "ünïcödé ✓", "\xff\xfe not utf-8", "*", "?", "~", "#comment",
-	"a;b", "a&&b", "a|b", "<in", ">out", "'", "''", `\'`, "-n", "!", "{a,b}", "x=y",
+	"", "plain", "two words", "it's", `"double"`, `$HOME`, "$(id)", "`id`", `back\slash`, `x\\y`,
+	"new\nline", "tab\there", "ünïcödé ✓", "\xff\xfe not utf-8", "*", "?", "~", "~root", "#comment",
+	"a;b", "a&&b", "a|b", "<in", ">out", "'", "''", `\'`, "-n", "!", "!!", "^a^b", "{a,b}", "x=y",
+	"=ls", "%1", "%s", "\r\n", "\x01",
 }
 
-// TestShellQuoteRealShell checks that the real shell turns the quoted
+// posixShells parse ShellQuote's output directly (in a Raw command).
+var posixShells = []string{"sh", "bash", "dash", "zsh", "mksh"}
+
+// loginShells are the shells the envelope must pass through unchanged.
+var loginShells = append(posixShells, "fish", "tcsh")
+
+// installed returns those of names installed here; under CI=true a
+// missing one fails the test.
+func installed(t testing.TB, names []string) []string {
+	t.Helper()
+	var out []string
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not installed (scripts/install-deps.sh); CI=true: not skipping", n)
+			}
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// TestShellQuoteRealShell checks that every POSIX shell turns the quoted
 // word back into exactly the original bytes.
 func TestShellQuoteRealShell(t *testing.T) {
-	for _, s := range quoteSeeds {
-		checkQuoteRoundTrip(t, "/bin/sh", s)
-	}
-	if _, err := exec.LookPath("bash"); err == nil {
+	t.Parallel()
+	for _, sh := range installed(t, posixShells) {
 		for _, s := range quoteSeeds {
-			checkQuoteRoundTrip(t, "bash", s)
+			checkQuoteRoundTrip(t, sh, s)
 		}
 	}
 }
@@ -38,30 +61,80 @@ func checkQuoteRoundTrip(t *testing.T, shell, s string) {
 	}
 }
 
+// checkEnvelope runs, under a login shell as sshd does, a command that
+// prints s as an argument and as an Env value, and checks the bytes.
+func checkEnvelope(t *testing.T, shell, s string) {
+	t.Helper()
+	script, header, err := envelopeScript("0-1", []string{"V=" + s}, ShellJoin("printf", "%s|", s)+`; printf '%s' "$V"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := envelopeLine(script)
+	if err != nil {
+		t.Skip("too long")
+	}
+	cmd := exec.Command(shell, "-c", line)
+	cmd.Stdin = bytes.NewReader(header)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if want := s + "|" + s; err != nil || string(out) != want || stderr.Len() != 0 {
+		t.Errorf("%s: %q came back as %q (%v, stderr %q)", shell, s, out, err, stderr.String())
+	}
+}
+
+// FuzzShellQuote: through the envelope, under every login shell, a word
+// arrives exactly as an argument and as an Env value.
 func FuzzShellQuote(f *testing.F) {
 	for _, s := range quoteSeeds {
 		f.Add(s)
 	}
+	shells := installed(f, loginShells)
 	f.Fuzz(func(t *testing.T, s string) {
 		if strings.IndexByte(s, 0) >= 0 {
 			t.Skip("a shell word cannot hold NUL")
 		}
 		checkQuoteRoundTrip(t, "/bin/sh", s)
+		for _, sh := range shells {
+			checkEnvelope(t, sh, s)
+		}
 	})
 }
 
+// TestShellJoinFirstWord: the first word always names a command, in
+// every POSIX shell: never an assignment, a reserved word or a =cmd path.
+func TestShellJoinFirstWord(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	for _, sh := range installed(t, posixShells) {
+		path, _ := exec.LookPath(sh)
+		for _, w := range []string{"A=B", "time", "if", "while", "!", "{", "[[", "=ls", "function", "coproc"} {
+			cmd := exec.Command(path, "-c", ShellJoin(w, "x"))
+			cmd.Env = []string{"PATH=" + empty}
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 127 || !strings.Contains(string(out), w) {
+				t.Errorf("%s -c %s: %v, %q; want command %q not found", sh, ShellJoin(w, "x"), err, out, w)
+			}
+		}
+	}
+}
+
 func TestShellJoin(t *testing.T) {
-	args := []string{"printf", "%s|", "a b", "it's", "$x"}
+	t.Parallel()
+	args := []string{"printf", "%s|", "a b", "it's", "$x", "=y", "A=B"}
 	out, err := exec.Command("/bin/sh", "-c", ShellJoin(args...)).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(out) != "a b|it's|$x|" {
+	if string(out) != "a b|it's|$x|=y|A=B|" {
 		t.Errorf("got %q", out)
 	}
 }
 
 func TestEnvPrefix(t *testing.T) {
+	t.Parallel()
 	p, err := envPrefix([]string{"A=1", "B=it's $x", "C="})
 	if err != nil {
 		t.Fatal(err)

@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
+	"github.com/vmconn/vmconn/internal/envelope"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -61,12 +61,14 @@ type SudoCmd struct {
 
 	// Password is sudo's password. Zero means sudo must not ask for one
 	// (NOPASSWD, sudo -n). It is written to the remote sudo's standard
-	// input, ahead of Stdin, and nowhere else: it appears on no command
-	// line, in no log and in no output; with a PTY, echo is turned off.
-	// Do not combine it with Cmd.Retries.
+	// input only when sudo prints its prompt, once, and nowhere else: it
+	// appears on no command line, in no log and in no output, never
+	// reaches the command (also where sudo does not ask), and with a PTY,
+	// echo is turned off. Do not combine it with Cmd.Retries.
 	Password string
 
 	filter   *sudoFilter
+	gate     *sudoGate
 	prepared bool
 }
 
@@ -82,7 +84,11 @@ func (s *SudoCmd) Start() error {
 	if err := s.prepare(); err != nil {
 		return err
 	}
-	return s.Cmd.Start()
+	err := s.Cmd.Start()
+	if err != nil {
+		s.gate.close()
+	}
+	return err
 }
 
 // Wait waits for the command, as Cmd.Wait, and reports a refusal by sudo
@@ -144,33 +150,37 @@ func (s *SudoCmd) prepare() error {
 	if strings.ContainsAny(s.Password, "\n\r\x00") {
 		return fmt.Errorf("vmconn: sudo password holds a newline or NUL: %w", ErrConfig)
 	}
-	line, err := sudoLine(s.Command, s.Env, s.User, s.Password != "", s.client.token)
+	exports, err := envPrefix(s.Env)
 	if err != nil {
 		return err
 	}
-	s.Command, s.Env = line, nil
-	s.filter = newSudoFilter(s.client.token)
+	token := s.client.markerToken()
+	s.Command = sudoLine(s.Command, s.User, s.Password != "", exports != "", token)
+	in := s.Stdin
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	var header []byte
+	if exports != "" {
+		header = envelope.Header(exports)
+	}
+	s.gate = newSudoGate(s.Password, withHeader(header, in))
+	s.Stdin, s.Env = s.gate, nil
+	s.filter = newSudoFilter(token, s.gate)
 	if s.PTY != nil { // stderr arrives on the terminal, merged into stdout
 		s.filter.dst, s.Stdout = s.Stdout, s.filter
-		s.PTY = quietPTY(s.PTY, s.Password != "")
+		s.PTY = quietPTY(s.PTY, s.Password != "" || header != nil)
 	} else {
 		s.filter.dst, s.Stderr = s.Stderr, s.filter
-	}
-	if s.Password != "" {
-		pw := s.Password + "\n"
-		in := s.Stdin
-		if in == nil {
-			in = strings.NewReader("")
-		}
-		s.Stdin = io.MultiReader(strings.NewReader(pw+pw), in)
 	}
 	s.prepared = true
 	return nil
 }
 
-// quietPTY returns p with echo off when a password goes through it.
-func quietPTY(p *PTY, password bool) *PTY {
-	if !password || p.Modes == nil {
+// quietPTY returns p with echo off when a secret (a password, Env
+// values) goes through it.
+func quietPTY(p *PTY, secret bool) *PTY {
+	if !secret || p.Modes == nil {
 		return p
 	}
 	q := *p
@@ -187,6 +197,7 @@ func (s *SudoCmd) result(err error) error {
 	if s.filter == nil {
 		return err
 	}
+	s.gate.close()
 	if ferr := s.filter.finish(); err == nil && ferr != nil {
 		return ferr
 	}
@@ -204,7 +215,7 @@ func (s *SudoCmd) result(err error) error {
 	return &SudoError{
 		Msg:              msg,
 		Status:           ee.Status,
-		WrongPassword:    s.filter.wrongPassword() && strings.Contains(msg, "incorrect password"),
+		WrongPassword:    s.filter.asked() > 1 || s.filter.asked() == 1 && strings.Contains(msg, "incorrect password"),
 		PasswordRequired: s.Password == "" && strings.Contains(msg, "password is required"),
 	}
 }

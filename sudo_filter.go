@@ -11,24 +11,27 @@ const maxSudoSaid = 4 << 10
 
 // sudoFilter is an io.Writer on the stream where sudo and the root shell
 // write their messages (stderr, or stdout with a PTY). Until the root
-// shell's start marker it works line by line: it drops the markers, keeps
-// a copy of what sudo said, and passes everything else on; after the
-// marker it passes bytes straight through.
+// shell's start marker it works line by line: it drops the markers and
+// sudo's password prompts (telling the gate of each), keeps a copy of
+// what sudo said, and passes everything else on; after the marker it
+// passes bytes straight through.
 type sudoFilter struct {
-	dst   io.Writer
-	start []byte
-	badPw []byte
+	dst    io.Writer
+	start  []byte
+	prompt []byte
+	gate   *sudoGate
 
-	mu      sync.Mutex
-	buf     []byte
-	saidBuf bytes.Buffer
-	seen    bool // start marker seen, or given up looking
-	marker  bool // the start marker itself was seen
-	wrongPw bool
+	mu          sync.Mutex
+	buf         []byte
+	saidBuf     bytes.Buffer
+	seen        bool // start marker seen, or given up looking
+	marker      bool // the start marker itself was seen
+	prompts     int  // password prompts seen
+	afterPrompt bool // the last thing seen was a prompt
 }
 
-func newSudoFilter(token string) *sudoFilter {
-	return &sudoFilter{start: []byte(sudoMarker(token)), badPw: []byte(sudoBadPwMarker(token))}
+func newSudoFilter(token string, gate *sudoGate) *sudoFilter {
+	return &sudoFilter{start: []byte(sudoMarker(token)), prompt: []byte(sudoPrompt(token)), gate: gate}
 }
 
 func (f *sudoFilter) Write(p []byte) (int, error) {
@@ -39,6 +42,9 @@ func (f *sudoFilter) Write(p []byte) (int, error) {
 	}
 	f.buf = append(f.buf, p...)
 	for !f.seen {
+		if f.takePrompt() {
+			continue
+		}
 		nl := bytes.IndexByte(f.buf, '\n')
 		if nl < 0 {
 			if len(f.buf) > maxMarkerSearch {
@@ -48,11 +54,13 @@ func (f *sudoFilter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		line := bytes.TrimSuffix(f.buf[:nl], []byte("\r"))
+		after := f.afterPrompt
+		f.afterPrompt = false
 		switch {
 		case bytes.Equal(line, f.start):
 			f.seen, f.marker = true, true
-		case bytes.Equal(line, f.badPw):
-			f.wrongPw = true
+			f.gate.notify(sudoStarted)
+		case after && len(line) == 0: // sudo's newline after reading the password
 		default:
 			if f.saidBuf.Len() < maxSudoSaid {
 				f.saidBuf.Write(f.buf[:nl+1])
@@ -64,6 +72,31 @@ func (f *sudoFilter) Write(p []byte) (int, error) {
 		f.buf = f.buf[nl+1:]
 	}
 	return len(p), f.flush()
+}
+
+// takePrompt drops a password prompt at the start of the held line and
+// tells the gate; sudo prints it with no newline.
+func (f *sudoFilter) takePrompt() bool {
+	i := bytes.Index(f.buf, f.prompt)
+	if i < 0 || bytes.IndexByte(f.buf[:i], '\n') >= 0 {
+		return false
+	}
+	if i > 0 { // sudo said something without a newline before asking
+		f.keep(f.buf[:i])
+	}
+	f.buf = f.buf[i+len(f.prompt):]
+	f.prompts++
+	f.afterPrompt = true
+	f.gate.notify(sudoAsked)
+	return true
+}
+
+// keep records b as said by sudo and passes it on.
+func (f *sudoFilter) keep(b []byte) {
+	if f.saidBuf.Len() < maxSudoSaid {
+		f.saidBuf.Write(b)
+	}
+	f.pass(b)
 }
 
 // flush passes on what is held.
@@ -108,8 +141,9 @@ func (f *sudoFilter) said() string {
 	return f.saidBuf.String() + string(f.buf)
 }
 
-func (f *sudoFilter) wrongPassword() bool {
+// asked returns how many times sudo asked for the password.
+func (f *sudoFilter) asked() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.wrongPw
+	return f.prompts
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/vmconn/vmconn/internal/sshdtest"
 )
 
-// sudoServer starts sshd with a throwaway user whose sudo rule is rule
+// sudoServer starts sshd with a throwaway user whose sudo rules are rules
 // ("" for none), and returns it with a client logged in as that user.
-func sudoServer(t *testing.T, rule string) (*sshdtest.Server, *vmconn.Client) {
+func sudoServer(t *testing.T, rules ...string) (*sshdtest.Server, *vmconn.Client) {
 	t.Helper()
 	if _, err := exec.LookPath("sudo"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -26,14 +26,20 @@ func sudoServer(t *testing.T, rule string) (*sshdtest.Server, *vmconn.Client) {
 		t.Skip("sudo is not installed")
 	}
 	s := sshdtest.Start(t, sshdtest.Options{PasswordUser: true, HostKeyTypes: []string{"ed25519"}})
-	if rule != "" {
+	var text string
+	for _, rule := range rules {
+		if rule != "" {
+			text += s.User + " " + rule + "\n"
+		}
+	}
+	if text != "" {
 		file := filepath.Join("/etc/sudoers.d", s.User) // no dot: sudo skips names with one
-		if err := os.WriteFile(file, []byte(s.User+" "+rule+"\n"), 0o440); err != nil {
+		if err := os.WriteFile(file, []byte(text), 0o440); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { os.Remove(file) })
 		if out, err := exec.Command("visudo", "-c", "-f", file).CombinedOutput(); err != nil {
-			t.Fatalf("sudoers rule %q: %v: %s", rule, err, out)
+			t.Fatalf("sudoers rules %q: %v: %s", rules, err, out)
 		}
 	}
 	return s, dialSSHD(t, s, nil)

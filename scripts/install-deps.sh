@@ -12,6 +12,10 @@ command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v busybox >/dev/null 2>&1 || need+=(busybox)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
+# Login shells under which every command must run the same (issue 11).
+for sh in zsh fish tcsh mksh; do
+	command -v "$sh" >/dev/null 2>&1 || need+=("$sh")
+done
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

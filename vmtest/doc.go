@@ -14,11 +14,13 @@
 // "systemctl reboot|poweroff|halt" or "init 0|6", are intercepted and
 // answered by [Server.Reboot]: the connection drops without an exit status
 // and the fake machine comes back with a new boot id. Any other command line
-// that mentions those words is refused with exit status 126. The exact
+// that mentions those words is refused with exit status 126, and a message
+// on stderr that names the word. The exact
 // command line "cat /proc/sys/kernel/random/boot_id" is answered with the
 // fake boot id, which every command also finds in $VMTEST_BOOT_ID. Both
-// matches also see through vmconn's marker prefix, so a plain
-// client.Command(ctx, "reboot") reaches the fake reboot too. (Real reboots
+// matches, Server.Commands and the logs see through vmconn's envelope
+// (see vmconn's REMOTE.md): they get the command as the caller gave it, so
+// a plain client.Command(ctx, "reboot") reaches the fake reboot too. (Real reboots
 // are tested with internal/vmhost, inside a PID namespace of their own.)
 //
 // # Sessions and processes

@@ -16,9 +16,9 @@ const BootIDEnv = "VMTEST_BOOT_ID"
 // bootIDCommand is the command line answered with the fake boot id.
 const bootIDCommand = "cat /proc/sys/kernel/random/boot_id"
 
-// fakeCommand is an intercepted command. It writes to stdout and stderr
-// and returns its exit status; a negative status sends none.
-type fakeCommand func(s *Server, stdout, stderr io.Writer) int
+// fakeCommand is an intercepted command line. It writes to stdout and
+// stderr and returns its exit status; a negative status sends none.
+type fakeCommand func(s *Server, cmdline string, stdout, stderr io.Writer) int
 
 // interceptor answers the command lines that match with a fake.
 type interceptor struct {
@@ -32,7 +32,7 @@ func interceptors() []interceptor {
 	return []interceptor{
 		{isBootIDRead, catBootID},
 		{isPowerCommand, fakeReboot},
-		{mentionsPower, refusePower},
+		{func(c string) bool { return mentionsPower(c) != "" }, refusePower},
 	}
 }
 
@@ -60,21 +60,22 @@ func isBootIDRead(cmdline string) bool {
 }
 
 // catBootID prints the fake boot id.
-func catBootID(s *Server, stdout, _ io.Writer) int {
+func catBootID(s *Server, _ string, stdout, _ io.Writer) int {
 	fmt.Fprintln(stdout, s.BootID())
 	return 0
 }
 
 // fakeReboot reboots the fake machine. The client's connection drops with
 // no exit status, as it often does on a real machine.
-func fakeReboot(s *Server, _, _ io.Writer) int {
+func fakeReboot(s *Server, _ string, _, _ io.Writer) int {
 	s.Reboot()
 	return -1
 }
 
-// refusePower refuses a command line that might reboot the real machine.
-func refusePower(_ *Server, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "vmtest: refusing to run a command that could reboot or power off the machine")
+// refusePower refuses a command line that might reboot the real machine,
+// and names the word that made it refuse.
+func refusePower(_ *Server, cmdline string, _, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "vmtest: refusing to run a command that could reboot or power off the machine (it mentions %q)\n", mentionsPower(cmdline))
 	return 126
 }
 
@@ -135,12 +136,12 @@ var powerWords = []string{
 	"suspend", "hibernate", "hybrid-sleep", "suspend-then-hibernate",
 }
 
-// mentionsPower reports whether cmdline could reboot or power off the
-// machine: it names a power command anywhere, "init 0|6", or the kernel's
-// sysrq trigger.
-func mentionsPower(cmdline string) bool {
+// mentionsPower returns the word for which cmdline could reboot or power
+// off the machine, or "": a power command named anywhere, "init 0|6", or
+// the kernel's sysrq trigger.
+func mentionsPower(cmdline string) string {
 	if strings.Contains(cmdline, "sysrq-trigger") {
-		return true
+		return "sysrq-trigger"
 	}
 	words := strings.FieldsFunc(cmdline, func(r rune) bool {
 		return r == ' ' || r == '\t' || strings.ContainsRune(shellSpecials, r)
@@ -148,11 +149,11 @@ func mentionsPower(cmdline string) bool {
 	for i, w := range words {
 		w = path.Base(w)
 		if slices.Contains(powerWords, w) {
-			return true
+			return w
 		}
 		if (w == "init" || w == "telinit") && i+1 < len(words) && (words[i+1] == "0" || words[i+1] == "6") {
-			return true
+			return w + " " + words[i+1]
 		}
 	}
-	return false
+	return ""
 }

@@ -64,8 +64,8 @@ func waitTimeout(done <-chan struct{}, d time.Duration) {
 
 // runFake runs an intercepted command and reports its exit status, if it
 // has one.
-func (s *Server) runFake(ch ssh.Channel, fake fakeCommand) {
-	if status := fake(s, ch, ch.Stderr()); status >= 0 {
+func (s *Server) runFake(ch ssh.Channel, fake fakeCommand, cmdline string) {
+	if status := fake(s, cmdline, ch, ch.Stderr()); status >= 0 {
 		sendExit(ch, exitState{status: status})
 	}
 }

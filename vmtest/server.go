@@ -193,7 +193,9 @@ func (s *Server) BootID() string {
 }
 
 // Commands returns the command lines of all exec requests received so far,
-// in order, including intercepted and refused ones.
+// in order, including intercepted and refused ones. A command that vmconn
+// sent in its envelope appears as the caller gave it (Cmd.Command),
+// without the envelope, marker or Env.
 func (s *Server) Commands() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -118,16 +118,19 @@ func (ss *session) signal(payload []byte) bool {
 	return ss.proc.signal(sig) == nil
 }
 
-// exec runs cmdline, or its fake if it is intercepted.
+// exec runs cmdline, or its fake if it is intercepted. A vmconn envelope
+// is recorded, logged and matched as the command inside it, and run as
+// sent.
 func (ss *session) exec(cmdline string) {
 	s := ss.srv
-	s.recordCommand(cmdline)
-	if fake := intercept(cmdline); fake != nil {
-		s.log.Debug("vmtest: exec intercepted", "cmd", cmdline)
-		s.wg.Go(func() { s.runFake(ss.ch, fake) })
+	command := unwrap(cmdline)
+	s.recordCommand(command)
+	if fake := intercept(command); fake != nil {
+		s.log.Debug("vmtest: exec intercepted", "cmd", command)
+		s.wg.Go(func() { s.runFake(ss.ch, fake, command) })
 		return
 	}
-	s.log.Debug("vmtest: exec", "cmd", cmdline)
+	s.log.Debug("vmtest: exec", "cmd", command)
 	ss.run([]string{s.opts.Shell, "-c", cmdline})
 }
 

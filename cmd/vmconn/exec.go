@@ -18,8 +18,9 @@ func newExecCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exec [flags] [user@]host[:port] [--] command...\n  vmconn exec [flags] -H host1,host2 | --hosts-file FILE [--] command...",
 		Short: "Run a command and stream its output; exit with its exit status",
-		Long: `Run a command on the host through its login shell, streaming stdout and stderr
-as they arrive. The words of the command are joined with spaces, as ssh does.
+		Long: `Run a command on the host with /bin/sh, whatever the login shell (see REMOTE.md),
+streaming stdout and stderr as they arrive. The words of the command are joined
+with spaces, as ssh does.
 
 Exit status: the command's own; 128+N when a signal N killed it; 255 when the
 connection, authentication or host-key check failed or the command ended with

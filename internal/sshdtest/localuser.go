@@ -34,7 +34,7 @@ func NewUser(t testing.TB) *LocalUser {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	sweepUsers(ctx)
-	name, _, err := createUser(ctx)
+	name, _, err := createUser(ctx, "")
 	if err != nil {
 		t.Fatalf("%v", err)
 	}

@@ -8,12 +8,17 @@ type Options struct {
 	MaxSessions int
 
 	// PasswordUser creates a throwaway local user "vmconn-t-XXXXXXXX"
-	// (useradd -m, shell /bin/sh) with a random password, logs in as that
+	// (useradd -m, shell LoginShell) with a random password, logs in as that
 	// user (Server.User, Server.Password) and allows password and
 	// keyboard-interactive authentication for that user only. The keys
 	// are authorized for it too. Needs root; the user is removed
 	// (userdel -r) at cleanup.
 	PasswordUser bool
+
+	// LoginShell is the login shell of the PasswordUser, by name ("fish")
+	// or path; it is looked up on PATH. Zero means /bin/sh. Start skips
+	// the test, or fails it under CI=true, when the shell is missing.
+	LoginShell string
 
 	// PAM sets "UsePAM yes": logins go through /etc/pam.d/sshd, which
 	// keyboard-interactive needs to ask for a password (without PAM,

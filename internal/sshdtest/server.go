@@ -56,6 +56,9 @@ func Start(t testing.TB, o Options) *Server {
 	if o.PasswordUser {
 		RequireRoot(t, "Options.PasswordUser")
 	}
+	if o.LoginShell != "" {
+		RequireShell(t, o.LoginShell)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	sweep(ctx)
@@ -135,7 +138,7 @@ func (s *Server) setUser(ctx context.Context) error {
 		s.User = u.Username
 		return nil
 	}
-	name, password, err := createUser(ctx)
+	name, password, err := createUser(ctx, s.opts.LoginShell)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -20,12 +22,16 @@ const userPrefix = "vmconn-t-"
 // test process that died before its cleanup.
 const userComment = "vmconn sshdtest pid=%d start=%d"
 
-// createUser adds a throwaway user with a random password.
-func createUser(ctx context.Context) (name, password string, err error) {
+// createUser adds a throwaway user with a random password and the login
+// shell named by shell ("" for /bin/sh).
+func createUser(ctx context.Context, shell string) (name, password string, err error) {
+	if shell, err = shellPath(shell); err != nil {
+		return "", "", err
+	}
 	name, password = userPrefix+randomHex(4), randomHex(12)
 	self := selfID()
 	comment := fmt.Sprintf(userComment, self.pid, self.start)
-	if err := runLocked(ctx, "", "useradd", "-m", "-s", "/bin/sh", "-c", comment, name); err != nil {
+	if err := runLocked(ctx, "", "useradd", "-m", "-s", shell, "-c", comment, name); err != nil {
 		return "", "", err
 	}
 	if err := runLocked(ctx, name+":"+password+"\n", "chpasswd"); err != nil {
@@ -91,4 +97,26 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// shellPath returns the absolute path of a login shell; "" is /bin/sh.
+func shellPath(shell string) (string, error) {
+	if shell == "" {
+		return "/bin/sh", nil
+	}
+	p, err := exec.LookPath(shell)
+	if err != nil {
+		return "", fmt.Errorf("sshdtest: login shell %s: %w", shell, err)
+	}
+	return filepath.Abs(p)
+}
+
+// RequireShell skips the test, or fails it under CI=true, unless the
+// shell is installed (scripts/install-deps.sh installs zsh, fish, tcsh
+// and mksh).
+func RequireShell(t testing.TB, shell string) {
+	t.Helper()
+	if _, err := shellPath(shell); err != nil {
+		skipOrFail(t, "%v", err)
+	}
 }

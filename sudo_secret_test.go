@@ -1,0 +1,101 @@
+package vmconn_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmconn/vmconn"
+)
+
+// TestSudoNoPasswordForSh: sudoers asks for a password for everything but
+// sh; the password given is never sent, so it cannot reach the command.
+func TestSudoNoPasswordForSh(t *testing.T) {
+	s, c := sudoServer(t, "ALL=(ALL) ALL", "ALL=(ALL) NOPASSWD: /usr/bin/sh, /bin/sh")
+	cmd := c.Sudo(testCtx(t), "id -u; cat")
+	cmd.Password = s.Password
+	cmd.Stdin = strings.NewReader("payload\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil || string(out) != "0\npayload\n" {
+		t.Errorf("got %q, %v; want the command's input only", out, err)
+	}
+}
+
+// TestSudoPTY: with a terminal, the password is neither echoed nor lost
+// to sudo's flush of early input, and the command gets its input.
+func TestSudoPTY(t *testing.T) {
+	s, c := sudoServer(t, "ALL=(ALL) ALL")
+	cmd := c.Sudo(testCtx(t), `id -u; printf '%s|' "$V"; IFS= read -r l; echo "got $l"`)
+	cmd.Password = s.Password
+	cmd.Env = []string{"V=env value"}
+	cmd.PTY = &vmconn.PTY{}
+	cmd.Stdin = strings.NewReader("line\n")
+	out, err := cmd.Output()
+	got := strings.ReplaceAll(string(out), "\r", "")
+	if err != nil || got != "0\nenv value|got line\n" || strings.Contains(got, s.Password) {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// TestSecretsOffCommandLines: while commands with a secret Env value, and
+// a sudo password, run on the machine, no process's command line holds
+// either.
+func TestSecretsOffCommandLines(t *testing.T) {
+	s, c := sudoServer(t, "ALL=(ALL) ALL")
+	const secret = "S3cr3t-env-value-7f1c"
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	plain := c.Command(ctx, `echo up; sleep 30`)
+	sudo := c.Sudo(ctx, `echo up; sleep 30`)
+	sudo.Password = s.Password
+	for _, cmd := range []*vmconn.Cmd{plain, sudo.Cmd} {
+		cmd.Env = []string{"API_TOKEN=" + secret}
+	}
+	started := make(chan struct{}, 2)
+	plain.Stdout = &notifyWriter{want: "up", do: func() { started <- struct{}{} }}
+	sudo.Stdout = &notifyWriter{want: "up", do: func() { started <- struct{}{} }}
+	if err := plain.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sudo.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		select {
+		case <-started:
+		case <-time.After(10 * time.Second):
+			t.Fatal("commands did not start")
+		}
+	}
+	scanCmdlines(t, secret, s.Password)
+	cancel()
+	plain.Wait()
+	sudo.Wait()
+}
+
+// scanCmdlines fails the test if a process's command line holds one of
+// the secrets.
+func scanCmdlines(t *testing.T, secrets ...string) {
+	t.Helper()
+	files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		seen++
+		for _, sec := range secrets {
+			if bytes.Contains(b, []byte(sec)) {
+				t.Errorf("%s holds a secret: %q", f, bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no command lines read")
+	}
+}
