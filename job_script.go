@@ -21,12 +21,14 @@ const jobDefaultDir = `${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs`
 // prints the directory, the pid, the wrapper's pid and the
 // start time, each followed by a NUL byte.
 // $1 wrapper script, $2 base dir ("" = default), $3 command as given,
-// $4 exports of its environment, $5 timeout (seconds, 0 = none), $6 kill delay,
-// $7 boot id, $8 "1" to use systemd-run --user --scope.
+// $4 timeout (seconds, 0 = none), $5 kill delay, $6 boot id, $7 "1" to use
+// systemd-run --user --scope. The job's environment (JobOptions.Env) is
+// not a parameter: it reaches this script as exported variables (see
+// Cmd.Env: over stdin, never on a command line), and the job inherits it.
 const jobStartScript = jobTrustFuncs + `for t in mktemp setsid flock tail; do
   command -v "$t" >/dev/null 2>&1 || { echo "vmconn: jobs need $t on the machine" >&2; exit 94; }
 done
-if [ "$8" = 1 ]; then
+if [ "$7" = 1 ]; then
   command -v systemd-run >/dev/null 2>&1 || { echo "vmconn: SystemdScope needs systemd-run" >&2; exit 94; }
   set -- "$@" systemd-run --user --scope --quiet --collect --
 fi
@@ -46,11 +48,11 @@ if [ ! -d "$base" ]; then
 fi
 jt_need "$base" own
 d=$(mktemp -d "$jt_d/$(date -u +%Y%m%d-%H%M%S)-XXXXXX") || exit 91
-{ printf '%s' "$3" >"$d/command" && printf '%s\n' "$7" >"$d/boot_id" &&
-  printf '%s\n' "$5" >"$d/timeout" && date +%s >"$d/started" &&
+{ printf '%s' "$3" >"$d/command" && printf '%s\n' "$6" >"$d/boot_id" &&
+  printf '%s\n' "$4" >"$d/timeout" && date +%s >"$d/started" &&
   : >"$d/stdout" && : >"$d/stderr"; } || exit 92
-w=$1 c=$4$3 t=$5 k=$6
-shift 8
+w=$1 c=$3 t=$4 k=$5
+shift 7
 if setsid -f true </dev/null >/dev/null 2>&1; then
   "$@" setsid -f /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log"
 else

@@ -16,16 +16,16 @@ import (
 // StartJob is never retried: if the connection is lost while it runs,
 // the job may or may not have started, and Client.Jobs tells. A command
 // that is empty or holds a NUL byte, or a bad opts.Env entry, is an
-// ErrConfig error, and so is one too long for a command line (together
-// with its Env, about 100 KiB of plain text; quotes count four times); a
+// ErrConfig error, and so is one too long for a command line (about
+// 100 KiB of plain text; quotes count four times); opts.Env travels
+// apart, over the session's stdin, and never appears on a command line; a
 // machine that lacks a tool jobs need fails with an
 // *ExitError whose Stderr says which.
 func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions) (*Job, error) {
 	if opts == nil {
 		opts = &JobOptions{}
 	}
-	exports, err := jobExports(command, opts.Env)
-	if err != nil {
+	if err := checkJobCommand(command); err != nil {
 		return nil, err
 	}
 	if err := validJobDir(opts.Dir); err != nil {
@@ -35,11 +35,13 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	if err != nil {
 		return nil, fmt.Errorf("vmconn: start job: reading boot id: %w", err)
 	}
-	line := jobScriptLine(jobStartScript, startArgs(opts, command, exports, boot)...)
+	line := jobScriptLine(jobStartScript, startArgs(opts, command, boot)...)
 	if len(line) > maxJobLine {
 		return nil, fmt.Errorf("vmconn: job command too long (%d bytes quoted, at most %d): %w", len(line), maxJobLine, ErrConfig)
 	}
-	out, err := c.Output(ctx, line)
+	start := c.Command(ctx, line)
+	start.Env = opts.Env // over stdin: secrets stay off every command line
+	out, err := start.Output()
 	if err != nil {
 		return nil, fmt.Errorf("vmconn: start job: %w", jobTrustError(err))
 	}
@@ -57,7 +59,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 const maxJobLine = 126 << 10
 
 // startArgs returns jobStartScript's positional parameters.
-func startArgs(opts *JobOptions, command, exports, boot string) []string {
+func startArgs(opts *JobOptions, command, boot string) []string {
 	kill := opts.KillDelay
 	if kill <= 0 {
 		kill = DefaultJobKillDelay
@@ -66,20 +68,19 @@ func startArgs(opts *JobOptions, command, exports, boot string) []string {
 	if opts.SystemdScope {
 		scope = "1"
 	}
-	return []string{jobWrapperScript, opts.Dir, command, exports,
+	return []string{jobWrapperScript, opts.Dir, command,
 		seconds(opts.Timeout), seconds(kill), boot, scope}
 }
 
-// jobExports checks command and returns the exports of env that
-// precede it.
-func jobExports(command string, env []string) (string, error) {
+// checkJobCommand rejects commands no job can run.
+func checkJobCommand(command string) error {
 	if strings.TrimSpace(command) == "" {
-		return "", fmt.Errorf("vmconn: empty job command: %w", ErrConfig)
+		return fmt.Errorf("vmconn: empty job command: %w", ErrConfig)
 	}
 	if strings.IndexByte(command, 0) >= 0 {
-		return "", fmt.Errorf("vmconn: job command holds a NUL byte: %w", ErrConfig)
+		return fmt.Errorf("vmconn: job command holds a NUL byte: %w", ErrConfig)
 	}
-	return envPrefix(env)
+	return nil
 }
 
 // validJobDir rejects base directories no shell argument can hold.
