@@ -113,7 +113,7 @@ func TestJobSecretsOffCommandLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer job.Kill(ctx, "KILL")
+	defer reapJob(t, job.Dir, job.Pid)
 	fctx, seen := context.WithTimeout(ctx, 20*time.Second)
 	defer seen()
 	_ = job.Follow(fctx, &notifyWriter{want: "has-it", do: seen}, nil)
