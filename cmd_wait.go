@@ -204,19 +204,6 @@ func (cmd *Cmd) CombinedOutput() ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// cappedBuffer keeps the first max bytes written to it.
-type cappedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
 // syncBuffer is a bytes.Buffer safe for two writers.
 type syncBuffer struct {
 	mu sync.Mutex
