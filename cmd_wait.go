@@ -111,20 +111,17 @@ func (cmd *Cmd) interrupt() error {
 		delay = DefaultWaitDelay
 	}
 	cmd.signal(sig, delay)
-	ended, err := cmd.waitFor(delay)
+	ended, _ := cmd.waitFor(delay)
 	if !ended && sig != ssh.SIGKILL {
 		cmd.signal(ssh.SIGKILL, delay)
-		ended, err = cmd.waitFor(delay)
+		ended, _ = cmd.waitFor(delay)
 	}
 	if !ended {
 		cmd.sess.Close()
-		_, err = cmd.waitFor(delay) // a dead link may not even confirm the close
+		_, _ = cmd.waitFor(delay) // a dead link may not even confirm the close
 	}
-	var ee *ssh.ExitError
-	if errors.As(err, &ee) {
-		cmd.exitCode = ee.ExitStatus()
-	}
-	return fmt.Errorf("vmconn: run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
+	// ExitCode stays -1: the command did not finish, it was stopped.
+	return errorf("run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
 }
 
 // signal sends sig over SSH and, unless Raw, to every marked process.

@@ -75,10 +75,10 @@ func (c *Client) waitNewBoot(ctx context.Context, old string) (string, error) {
 		switch {
 		case err == nil && id != old:
 			return id, nil
-		case err != nil && !Retryable(err) && !errors.Is(err, ErrNoExitStatus):
-			return "", fmt.Errorf("vmconn: reboot: waiting for the machine: %w", err)
 		case ctx.Err() != nil:
 			return "", fmt.Errorf("vmconn: reboot: machine not back with a new boot id: %w", contextError(ctx, err))
+		case err != nil && !Retryable(err) && !errors.Is(err, ErrNoExitStatus):
+			return "", fmt.Errorf("vmconn: reboot: waiting for the machine: %w", err)
 		}
 		select {
 		case <-time.After(jitter(backoff)):

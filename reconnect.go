@@ -53,7 +53,7 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 	old.close(nil) // already dead: this only joins its goroutines
 	c.emit(Event{Type: EventLost, Err: old.err})
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, total)
+	ctx, cancel := withTimeout(ctx, "reconnect timeout", total)
 	defer cancel()
 	_, backoff, maxBackoff := c.cfg.reconnect()
 	start := time.Now()

@@ -41,7 +41,7 @@ type Progress struct {
 // ErrChecksum: a copied file's SHA-256 differs from the source's
 // (CopyOptions.Verify). Retryable: the data was damaged on the way or the
 // source changed meanwhile.
-var ErrChecksum = errors.New("checksum mismatch")
+var ErrChecksum = newSentinel("checksum mismatch", true)
 
 // Upload copies the local file or directory src to dst on the remote
 // machine over SFTP, like scp -r: if dst is an existing directory (or ends
