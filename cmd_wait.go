@@ -50,7 +50,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 		if runErr != nil {
 			return fmt.Errorf("%w (and the reboot guard could not read the boot id: %w)", runErr, err)
 		}
-		return fmt.Errorf("vmconn: reboot guard: reading boot id after: %w", err)
+		return errorf("reboot guard: reading boot id after: %w", err)
 	}
 	if after == cmd.bootBefore {
 		return runErr

@@ -119,3 +119,35 @@ func TestContextErrorIsTheCallers(t *testing.T) {
 		t.Errorf("cancel with cause: %q; want %q, not retryable", err, want)
 	}
 }
+
+// TestPrefixOnceInChains: errors built by vmconn's own constructors, each
+// wrapping others that start with "vmconn: ", carry it once, at the start.
+func TestPrefixOnceInChains(t *testing.T) {
+	t.Parallel()
+	dial := &OpError{Op: "dial", Addr: "h:22", Err: classed(ErrUnreachable, errors.New("connection refused"))}
+	session := &OpError{Op: "session", Addr: "h:22", Err: classed(ErrConnLost, dial)}
+	exit := &ExitError{Status: 94}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{session, "vmconn: session h:22: connection lost: dial h:22: host unreachable: connection refused"},
+		{errorf("reconnect %s: gave up after %d attempts: %w", "h:22", 3, dial),
+			"vmconn: reconnect h:22: gave up after 3 attempts: dial h:22: host unreachable: connection refused"},
+		{errorf("cp: %w", errorf("download: %w", session)),
+			"vmconn: cp: download: session h:22: connection lost: dial h:22: host unreachable: connection refused"},
+		{errorf("start job: %w", exit), "vmconn: start job: command exited with status 94"},
+		{&RebootError{Addr: "h:22", OldBootID: "a", NewBootID: "b", Err: fmt.Errorf("%w (and: %w)", exit, session)},
+			"vmconn: h:22 rebooted (boot id a -> b): command exited with status 94 (and: session h:22: connection lost: dial h:22: host unreachable: connection refused)"},
+		{&OpError{Op: "session", Addr: "h:22", Err: fmt.Errorf("%w (%w)", ErrNoExitStatus, session)},
+			"vmconn: session h:22: command ended without exit status (session h:22: connection lost: dial h:22: host unreachable: connection refused)"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
+	}
+	if !errors.Is(tests[2].err, ErrUnreachable) || !errors.As(tests[3].err, &exit) {
+		t.Error("the chain lost its sentinel or type")
+	}
+}

@@ -33,7 +33,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: start job: reading boot id: %w", err)
+		return nil, errorf("start job: reading boot id: %w", err)
 	}
 	line := jobScriptLine(jobStartScript, startArgs(opts, command, exports, boot)...)
 	if len(line) > maxJobLine {
@@ -41,7 +41,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	}
 	out, err := c.Output(ctx, line)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: start job: %w", err)
+		return nil, errorf("start job: %w", err)
 	}
 	j, err := parseStarted(out)
 	if err != nil {

@@ -3,7 +3,6 @@ package vmconn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -101,7 +100,7 @@ func (c *Client) gaveUp(attempts int, start time.Time, last error) error {
 	if !Retryable(last) {
 		return last // authentication or host key: the caller must act
 	}
-	return fmt.Errorf("vmconn: reconnect %s: gave up after %d attempts in %v: %w",
+	return errorf("reconnect %s: gave up after %d attempts in %v: %w",
 		c.addr, attempts, time.Since(start).Round(time.Millisecond), last)
 }
 

@@ -195,7 +195,7 @@ func (s *SSHConfig) resolveHops(specs []string, base *Config, depth int) ([]Jump
 	for i, spec := range specs {
 		r, err := s.resolve(spec, hopBase, i == 0, depth+len(specs))
 		if err != nil {
-			return nil, fmt.Errorf("vmconn: jump host %s: %w", spec, err)
+			return nil, errorf("jump host %s: %w", spec, err)
 		}
 		if len(r.Config.IdentityFiles) == 0 {
 			r.Config.IdentityFiles = base.IdentityFiles

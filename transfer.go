@@ -116,12 +116,12 @@ func (c *Client) withSFTP(ctx context.Context, op string, fn func(*SFTPSession) 
 	case ctx.Err() != nil:
 		return fmt.Errorf("vmconn: %s %s: %w", op, c.addr, contextError(ctx, err))
 	case errors.Is(err, ErrChecksum), errors.Is(err, ErrConfig):
-		return fmt.Errorf("vmconn: %s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	if cerr := c.Err(); cerr != nil {
 		return c.opError(op, fmt.Errorf("%w (%w)", cerr, err))
 	}
-	return fmt.Errorf("vmconn: %s: %w", op, err)
+	return errorf("%s: %w", op, err)
 }
 
 func optionsOrZero(o *CopyOptions) CopyOptions {

@@ -106,7 +106,7 @@ func (g *globalFlags) dialWithEvents(ctx context.Context, host string, w io.Writ
 			msg += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}
 		if e.Err != nil {
-			msg += ": " + e.Err.Error()
+			msg += ": " + bareMsg(e.Err)
 		}
 		fmt.Fprintln(w, msg)
 	}
