@@ -144,7 +144,7 @@ type HostKeyError struct {
 	Addr        string   // host:port that was dialled
 	KeyType     string   // type of the key the server presented
 	Fingerprint string   // SHA256 fingerprint of the presented key
-	Want        []string // known_hosts lines' fingerprints (changed key only)
+	Want        []string // known_hosts lines' fingerprints (changed key), or the @revoked line
 	Err         error    // ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked
 }
 
