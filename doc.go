@@ -5,8 +5,10 @@
 //
 // # Connecting
 //
-// Dial connects and authenticates with, in this order, Config.Signers,
-// the ssh-agent, private key files, then a password. Host keys are
+// Dial connects and authenticates as ssh does: public keys first
+// (Config.Signers, then the key files in order, signed by the ssh-agent
+// when it holds them, then the agent's other keys unless
+// Config.IdentitiesOnly), then a password. Host keys are
 // verified against ~/.ssh/known_hosts by default; HostKeyAcceptNew trusts
 // first-seen hosts and HostKeyInsecureIgnore, asked for by name, accepts
 // anything. The TCP connect and the SSH handshake are bounded together by

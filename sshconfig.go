@@ -114,7 +114,7 @@ func (r *Resolved) Dial(ctx context.Context) (*Client, error) {
 //
 // Mapped directives: HostName, User, Port, IdentityFile (~, ${VAR} and
 // %-tokens expanded; missing files skipped, as OpenSSH does),
-// IdentitiesOnly (no agent), IdentityAgent, UserKnownHostsFile,
+// IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
 // GlobalKnownHostsFile, StrictHostKeyChecking (yes and ask: strict;
 // accept-new; no and off: HostKeyInsecureIgnore, with a warning),
 // HostKeyAlgorithms (plain lists), ConnectTimeout, ServerAliveInterval and
