@@ -83,7 +83,7 @@ func (s *aliveSettings) run(ctx context.Context, t Target, c *Client) (*AliveRes
 			return nil, err
 		}
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	tctx, cancel := withTimeout(ctx, "alive timeout", s.timeout)
 	defer cancel()
 	ip, err := aliveResolve(tctx, t.Host)
 	if err != nil {
