@@ -30,8 +30,9 @@
 // ErrConnLost (after a reconnect). What each error wraps:
 //
 //   - Dial, and a reconnection: an *OpError with exactly one sentinel
-//     (ErrTimeout only for Config.ConnectTimeout or ReconnectTimeout; host
-//     keys as a *HostKeyError), or the end of the caller's context.
+//     (host keys as a *HostKeyError), or the end of the caller's context.
+//     ErrTimeout is only ever vmconn's own bound passing: ConnectTimeout,
+//     ReconnectTimeout, missed keepalives, the alive timeout.
 //   - A command that ran and failed: an *ExitError (status and signal),
 //     no sentinel.
 //   - A command whose channel closed without an exit status (a killed
@@ -45,7 +46,9 @@
 //     whatever that wraps; not retryable, whatever that is.
 //   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
 //     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
-//     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable).
+//     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable);
+//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     context.DeadlineExceeded (its verdict: not alive in time).
 //
 // Retryable consults the first error in the chain, outermost first, that
 // has a method Retryable() bool; an error of another package can take part
