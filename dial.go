@@ -152,16 +152,11 @@ func classifyDialError(ctx context.Context, err error) error {
 	return classed(ErrUnreachable, err)
 }
 
-// classifiedError reports an error that already wraps one of the
+// classifiedError reports an error that already wraps one of vmconn's
 // sentinels, as a Config.DialContext through a jump host returns.
 func classifiedError(err error) bool {
-	for _, class := range []error{ErrConfig, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged,
-		ErrHostKeyRevoked, ErrUnreachable, ErrTimeout, ErrHandshake, ErrConnLost, ErrClosed} {
-		if errors.Is(err, class) {
-			return true
-		}
-	}
-	return false
+	var s *sentinel
+	return errors.As(err, &s)
 }
 
 func classifyHandshakeError(err, hostKeyErr error) error {
