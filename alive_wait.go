@@ -94,7 +94,7 @@ func aliveSleep(ctx context.Context, d time.Duration) bool {
 func aliveSummary(res *AliveResult, err error) string {
 	switch {
 	case err != nil:
-		return err.Error()
+		return bareText(err)
 	case res == nil:
 		return "no verdict"
 	}
