@@ -138,6 +138,10 @@ func (e *ExitError) Error() string {
 // ExitCode returns the exit status (128+signal number for a signal).
 func (e *ExitError) ExitCode() int { return e.Status }
 
+// Retryable reports false: the command ran; whether to run it again is
+// the caller's call, even if the connection was lost afterwards.
+func (e *ExitError) Retryable() bool { return false }
+
 // HostKeyError reports a host key that could not be verified. It wraps
 // ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked.
 type HostKeyError struct {

@@ -81,6 +81,7 @@ func TestRetryableAgreesWithDocs(t *testing.T) {
 		{"job lost", &JobLostError{ID: "j", Reason: "rebooted"}, false},
 		{"own method: yes", retryableErr{true, errors.New("busy")}, true},
 		{"own method: no, over a retryable cause", retryableErr{false, lost}, false},
+		{"exit status, then the link lost", fmt.Errorf("%w (and: %w)", &ExitError{Status: 1}, lost), false},
 		{"sentinel under another error", fmt.Errorf("a: %w", fmt.Errorf("b: %w", ErrUnreachable)), true},
 	}
 	for _, tt := range tests {
