@@ -52,7 +52,8 @@
 //
 // Retryable consults the first error in the chain, outermost first, that
 // has a method Retryable() bool; an error of another package can take part
-// by having one. Every message starts with "vmconn: " once.
+// by having one. An error a call returns says "vmconn: " once, at its
+// start; an Event's Err may be bare ("connection lost: EOF").
 //
 // # Context rules
 //
