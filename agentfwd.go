@@ -154,5 +154,8 @@ func readAgentSocket(r io.Reader, marker string) (string, error) {
 			return sock, nil
 		}
 	}
-	return "", fmt.Errorf("session ended before it named the agent socket: %w", sc.Err())
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("reading the agent socket's name: %w", err)
+	}
+	return "", errors.New("session ended before it named the agent socket")
 }

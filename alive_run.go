@@ -86,7 +86,7 @@ func (s *aliveSettings) run(ctx context.Context, t Target, c *Client) (*AliveRes
 			return nil, err
 		}
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.timeout)
+	tctx, cancel := withTimeout(ctx, "alive timeout", s.timeout)
 	defer cancel()
 	ip, err := aliveResolve(tctx, t.Host)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *aliveSettings) run(ctx context.Context, t Target, c *Client) (*AliveRes
 // checkSSHConfig reports bad SSH settings (unusable key files, unreadable
 // known_hosts) before any probe is sent.
 func checkSSHConfig(cfg *Config, addr string) error {
-	if _, err := identitySigners(cfg, cfg.logger()); err != nil {
+	if _, err := identities(cfg, cfg.logger()); err != nil {
 		return err
 	}
 	_, _, err := hostKeyChecker(cfg, addr)

@@ -103,11 +103,11 @@ func handshakeResult(ctx context.Context, err error, banner string) LayerResult 
 		r.Outcome, r.Detail = AuthFailed, "host key changed"
 	case errors.Is(ctx.Err(), context.Canceled):
 		return aliveCtxResult(ctx, err)
-	case banner != "" && errors.Is(err, ErrTimeout):
+	case banner != "" && (errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded)):
 		r.Outcome, r.Detail = Degraded, banner+", then the handshake stalled"
 	case banner != "":
 		r.Outcome, r.Detail = Degraded, banner+", then the handshake failed"
-	case errors.Is(err, ErrTimeout):
+	case errors.Is(err, ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
 		r.Outcome, r.Detail = TimedOut, "connected, but no SSH banner"
 	default:
 		r.Outcome, r.Detail = Failed, "connected, but not an SSH server"

@@ -56,8 +56,12 @@ func WaitAlive(ctx context.Context, host string, layer Layer, o *AliveOptions) (
 				continue
 			}
 		}
+		end := contextError(ctx, nil)
+		if errors.Is(end, context.DeadlineExceeded) { // the wait's own verdict: not alive in time
+			end = classed(ErrTimeout, end)
+		}
 		return last, fmt.Errorf("vmconn: %s not alive at %v after %d probes (last: %s): %w",
-			host, layer, attempt, aliveSummary(last, lastErr), contextError(ctx, nil))
+			host, layer, attempt, aliveSummary(last, lastErr), end)
 	}
 }
 
@@ -90,7 +94,7 @@ func aliveSleep(ctx context.Context, d time.Duration) bool {
 func aliveSummary(res *AliveResult, err error) string {
 	switch {
 	case err != nil:
-		return err.Error()
+		return bareText(err)
 	case res == nil:
 		return "no verdict"
 	}

@@ -1,6 +1,7 @@
 package vmconn
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -18,13 +19,21 @@ import (
 // is empty (OpenSSH's order, less the DSA and security-key files).
 var defaultIdentityFiles = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
 
+// identity is one key file: its public key, and its signer when the file
+// could be loaded (an encrypted default key may be signed for by the
+// agent only).
+type identity struct {
+	pub    ssh.PublicKey
+	signer ssh.Signer // nil: only the agent can sign for it
+}
+
 // authMethods returns the methods to offer, in OpenSSH's order: public
-// keys (explicit signers, agent, key files), then password and
-// keyboard-interactive. The returned closer releases the agent connection;
-// call it once the handshake is over.
+// keys (see offerOrder), then password and keyboard-interactive. The
+// returned closer releases the agent connection; call it once the
+// handshake is over.
 func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, error) {
-	signers := append([]ssh.Signer(nil), cfg.Signers...)
-	fileSigners, err := identitySigners(cfg, log)
+	explicit := cfg.Signers
+	ids, err := identities(cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,24 +47,70 @@ func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, er
 			if err != nil {
 				log.Debug("ssh-agent gave no keys", "err", err)
 			}
-			all := append(append(signers[:len(signers):len(signers)], fromAgent...), fileSigners...)
-			return all, nil
+			return offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly), nil
 		}))
-	} else if all := append(signers, fileSigners...); len(all) > 0 {
+	} else if all := offerOrder(explicit, ids, nil, true); len(all) > 0 {
 		methods = append(methods, ssh.PublicKeys(all...))
 	}
 	if cfg.Password != "" {
-		pw := cfg.Password
-		methods = append(methods, ssh.Password(pw),
-			ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
-				answers := make([]string, len(questions))
-				for i := range answers {
-					answers[i] = pw
-				}
-				return answers, nil
-			}))
+		methods = append(methods, passwordMethods(cfg.Password)...)
 	}
 	return methods, closer, nil
+}
+
+// offerOrder orders the keys as ssh does, so that the right key is not
+// lost behind others when the server allows few tries (MaxAuthTries):
+// the explicit Signers, then each identity file in order (signed by the
+// agent when only the agent can), then, unless identitiesOnly, the
+// agent's other keys. A key is offered once.
+func offerOrder(explicit []ssh.Signer, ids []identity, fromAgent []ssh.Signer, identitiesOnly bool) []ssh.Signer {
+	var out []ssh.Signer
+	seen := map[string]bool{}
+	add := func(s ssh.Signer) {
+		if k := string(s.PublicKey().Marshal()); !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range explicit {
+		add(s)
+	}
+	for _, id := range ids {
+		if s := id.signer; s != nil {
+			add(s)
+		} else if s := agentSigner(fromAgent, id.pub); s != nil {
+			add(s)
+		}
+	}
+	if !identitiesOnly {
+		for _, s := range fromAgent {
+			add(s)
+		}
+	}
+	return out
+}
+
+// agentSigner returns the agent's signer for pub, or nil.
+func agentSigner(fromAgent []ssh.Signer, pub ssh.PublicKey) ssh.Signer {
+	for _, s := range fromAgent {
+		if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
+			return s
+		}
+	}
+	return nil
+}
+
+// passwordMethods offers the password as "password" and as the answer to
+// every "keyboard-interactive" prompt.
+func passwordMethods(pw string) []ssh.AuthMethod {
+	return []ssh.AuthMethod{ssh.Password(pw),
+		ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+			answers := make([]string, len(questions))
+			for i := range answers {
+				answers[i] = pw
+			}
+			return answers, nil
+		})}
 }
 
 type nopCloser struct{}
@@ -82,10 +137,12 @@ func dialAgent(cfg *Config, log *slog.Logger) net.Conn {
 	return conn
 }
 
-// identitySigners loads the key files. Explicitly listed files must load;
-// default files that are missing or need an unavailable passphrase are
-// skipped, as OpenSSH does.
-func identitySigners(cfg *Config, log *slog.Logger) ([]ssh.Signer, error) {
+// identities loads the key files. Explicitly listed files must load;
+// default files that are missing or unreadable are skipped. An encrypted
+// file with no Passphrase callback is kept by its public key for the
+// agent to sign with, as ssh does (for a listed file only when there is
+// an agent to ask).
+func identities(cfg *Config, log *slog.Logger) ([]identity, error) {
 	files, explicit := cfg.IdentityFiles, true
 	if len(files) == 0 {
 		explicit = false
@@ -97,19 +154,55 @@ func identitySigners(cfg *Config, log *slog.Logger) ([]ssh.Signer, error) {
 			files = append(files, filepath.Join(home, ".ssh", name))
 		}
 	}
-	var signers []ssh.Signer
+	var ids []identity
 	for _, file := range files {
-		s, err := loadKeyFile(file, cfg.Passphrase)
-		if err != nil {
-			if explicit {
-				return nil, err
-			}
+		id, err := loadIdentity(file, cfg.Passphrase, agentToAsk(cfg) || !explicit)
+		switch {
+		case err == nil:
+			ids = append(ids, id)
+		case explicit:
+			return nil, err
+		default:
 			log.Debug("skipping default identity", "file", file, "err", err)
-			continue
 		}
-		signers = append(signers, s)
 	}
-	return signers, nil
+	return ids, nil
+}
+
+// agentToAsk reports whether cfg names an agent that may hold keys.
+func agentToAsk(cfg *Config) bool {
+	return !cfg.NoAgent && (cfg.AgentSocket != "" || os.Getenv("SSH_AUTH_SOCK") != "")
+}
+
+// loadIdentity loads a key file. With pubOnly, an encrypted file that no
+// Passphrase callback can open yields its public key (from the file, or
+// file.pub) without a signer.
+func loadIdentity(file string, passphrase func(string) ([]byte, error), pubOnly bool) (identity, error) {
+	s, err := loadKeyFile(file, passphrase)
+	if err == nil {
+		return identity{pub: s.PublicKey(), signer: s}, nil
+	}
+	var missing *ssh.PassphraseMissingError
+	if !pubOnly || passphrase != nil || !errors.As(err, &missing) {
+		return identity{}, err
+	}
+	if missing.PublicKey != nil {
+		return identity{pub: missing.PublicKey}, nil
+	}
+	if pub, perr := loadPublicKey(file + ".pub"); perr == nil {
+		return identity{pub: pub}, nil
+	}
+	return identity{}, err
+}
+
+// loadPublicKey reads a public key file (authorized_keys format).
+func loadPublicKey(file string) (ssh.PublicKey, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
+	return pub, err
 }
 
 // LoadKeyFile reads a private key file (OpenSSH, PEM or PKCS#8). For an

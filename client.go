@@ -153,8 +153,8 @@ func (c *Client) addDial() bool {
 }
 
 // Ping makes one keepalive round trip and returns its duration. It fails
-// with ErrConnLost when the connection is gone and with ErrTimeout when no
-// reply came before ctx ended.
+// with ErrConnLost when the connection is gone and with ctx's error
+// (context.DeadlineExceeded, say) when no reply came before ctx ended.
 func (c *Client) Ping(ctx context.Context) (time.Duration, error) {
 	cn, err := c.live(ctx)
 	if err != nil {

@@ -145,7 +145,7 @@ func (cmd *Cmd) Start() error {
 	}
 	if cmd.RebootGuard && cmd.bootBefore == "" {
 		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
-			return fmt.Errorf("vmconn: reboot guard: reading boot id before: %w", err)
+			return errorf("reboot guard: reading boot id before: %w", err)
 		}
 	}
 	s, err := cmd.client.openSession(cmd.ctx)

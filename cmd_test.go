@@ -284,16 +284,6 @@ func waitGone(t *testing.T, pid int) {
 	t.Errorf("remote process %d still running", pid)
 }
 
-func TestDeadlineIsTimeout(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
-	defer cancel()
-	err := c.Command(ctx, "sleep 30").Run()
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, vmconn.ErrTimeout) {
-		t.Errorf("Run = %v", err)
-	}
-}
-
 // TestConcurrentCommands: many commands at once over one connection, more
 // than the server's session limit: they wait, none fails.
 func TestConcurrentCommands(t *testing.T) {

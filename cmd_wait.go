@@ -50,7 +50,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 		if runErr != nil {
 			return fmt.Errorf("%w (and the reboot guard could not read the boot id: %w)", runErr, err)
 		}
-		return fmt.Errorf("vmconn: reboot guard: reading boot id after: %w", err)
+		return errorf("reboot guard: reading boot id after: %w", err)
 	}
 	cmd.bootAfter = after
 	if after == cmd.bootBefore {
@@ -112,20 +112,17 @@ func (cmd *Cmd) interrupt() error {
 		delay = DefaultWaitDelay
 	}
 	cmd.signal(sig, delay)
-	ended, err := cmd.waitFor(delay)
+	ended, _ := cmd.waitFor(delay)
 	if !ended && sig != ssh.SIGKILL {
 		cmd.signal(ssh.SIGKILL, delay)
-		ended, err = cmd.waitFor(delay)
+		ended, _ = cmd.waitFor(delay)
 	}
 	if !ended {
 		cmd.sess.Close()
-		_, err = cmd.waitFor(delay) // a dead link may not even confirm the close
+		_, _ = cmd.waitFor(delay) // a dead link may not even confirm the close
 	}
-	var ee *ssh.ExitError
-	if errors.As(err, &ee) {
-		cmd.exitCode = ee.ExitStatus()
-	}
-	return fmt.Errorf("vmconn: run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
+	// ExitCode stays -1: the command did not finish, it was stopped.
+	return errorf("run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
 }
 
 // signal sends sig over SSH and, unless Raw, to every marked process.
@@ -205,19 +202,6 @@ func (cmd *Cmd) CombinedOutput() ([]byte, error) {
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()
 	return b.Bytes(), err
-}
-
-// cappedBuffer keeps the first max bytes written to it.
-type cappedBuffer struct {
-	bytes.Buffer
-	max int
-}
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
 }
 
 // syncBuffer is a bytes.Buffer safe for two writers.

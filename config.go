@@ -65,12 +65,25 @@ type Config struct {
 
 	// IdentityFiles are private key files (OpenSSH, PEM or PKCS#8). Zero
 	// means ~/.ssh/id_ed25519, id_ecdsa and id_rsa, those that exist and
-	// can be read without a passphrase or with Passphrase. A listed file
-	// that cannot be used is an ErrConfig error.
+	// can be read without a passphrase or with Passphrase (or, encrypted,
+	// whose key the agent holds: file.pub names it). A listed file that
+	// cannot be used is an ErrConfig error.
+	//
+	// Keys are offered as ssh offers them, so that the right one is not
+	// lost behind others when the server allows few tries (OpenSSH's
+	// MaxAuthTries, 6 by default): Signers first, then IdentityFiles in
+	// order (signed by the agent when it holds the key), then the agent's
+	// other keys unless IdentitiesOnly.
 	IdentityFiles []string
 
-	// Signers are extra keys to offer, tried before IdentityFiles.
+	// Signers are keys given explicitly, offered first.
 	Signers []ssh.Signer
+
+	// IdentitiesOnly offers only Signers and IdentityFiles (the default
+	// files when IdentityFiles is zero), as ssh's IdentitiesOnly does: the
+	// agent still signs for those it holds, but its other keys are not
+	// offered. Zero means the agent's other keys are offered after them.
+	IdentitiesOnly bool
 
 	// Passphrase is called for an encrypted key file and returns its
 	// passphrase. Nil means encrypted default keys are skipped and
@@ -82,8 +95,8 @@ type Config struct {
 	// logged.
 	Password string
 
-	// NoAgent disables the ssh-agent. Zero means keys from the agent at
-	// AgentSocket are offered after Signers and before IdentityFiles.
+	// NoAgent disables the ssh-agent. Zero means the agent at AgentSocket
+	// signs for the keys it holds (see IdentityFiles for the order).
 	NoAgent bool
 
 	// AgentSocket is the agent's socket. Zero means $SSH_AUTH_SOCK.

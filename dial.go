@@ -3,7 +3,6 @@ package vmconn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os/user"
@@ -20,10 +19,11 @@ import (
 // either ends, the connection is closed and Dial returns at once, even if
 // the server stopped answering mid-handshake. A nil cfg is the zero Config.
 //
-// Errors are *OpError values wrapping ErrConfig, ErrUnreachable,
-// ErrTimeout, ErrHandshake, ErrAuth, ErrHostKeyUnknown or
-// ErrHostKeyChanged (the last two as a *HostKeyError), or the context's
-// error when ctx was cancelled.
+// Errors are *OpError values wrapping one of ErrConfig, ErrUnreachable,
+// ErrTimeout (ConnectTimeout passed: "connect timeout (15s)"),
+// ErrHandshake, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged or
+// ErrHostKeyRevoked (the last three as a *HostKeyError), or the end of
+// ctx (context.Canceled or context.DeadlineExceeded, never ErrTimeout).
 func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 	if cfg == nil {
 		cfg = &Config{}
@@ -50,7 +50,7 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) {
 		return nil, err
 	}
 	defer agentConn.Close()
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.connectTimeout())
+	ctx, cancel := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
 	defer cancel()
 	start := time.Now()
 	dialTCP := c.cfg.DialContext
@@ -114,7 +114,7 @@ func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.Cli
 		_ = nc.SetDeadline(dl)
 	}
 	scc, chans, reqs, err := ssh.NewClientConn(nc, c.addr, sshCfg)
-	if !stop() {
+	if !stop() || (err != nil && ctxEnded(ctx, err)) {
 		if err == nil {
 			scc.Close()
 		}
@@ -130,7 +130,7 @@ func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.Cli
 
 // classifyDialError maps a TCP dial error onto the sentinels.
 func classifyDialError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+	if ctxEnded(ctx, err) {
 		return contextError(ctx, err)
 	}
 	if classifiedError(err) { // a jump host's own failure (auth, host key, ...)
@@ -152,26 +152,11 @@ func classifyDialError(ctx context.Context, err error) error {
 	return classed(ErrUnreachable, err)
 }
 
-// contextError reports the end of ctx: a deadline is ErrTimeout (and
-// context.DeadlineExceeded); a cancellation is the context's cause.
-func contextError(ctx context.Context, cause error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("%w: %w", ErrTimeout, context.DeadlineExceeded)
-	}
-	_ = cause // the cause is only the closed conn: the context says why
-	return context.Cause(ctx)
-}
-
-// classifiedError reports an error that already wraps one of the
+// classifiedError reports an error that already wraps one of vmconn's
 // sentinels, as a Config.DialContext through a jump host returns.
 func classifiedError(err error) bool {
-	for _, class := range []error{ErrConfig, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged,
-		ErrUnreachable, ErrTimeout, ErrHandshake, ErrConnLost, ErrClosed} {
-		if errors.Is(err, class) {
-			return true
-		}
-	}
-	return false
+	var s *sentinel
+	return errors.As(err, &s)
 }
 
 func classifyHandshakeError(err, hostKeyErr error) error {
@@ -181,7 +166,10 @@ func classifyHandshakeError(err, hostKeyErr error) error {
 	case strings.Contains(err.Error(), "unable to authenticate"),
 		// x/crypto's keyboard-interactive reports a server that refuses it
 		// at once (sshd without PAM, after a wrong password) this way.
-		strings.Contains(err.Error(), "unexpected message type 51 (expected 60)"):
+		strings.Contains(err.Error(), "unexpected message type 51 (expected 60)"),
+		// OpenSSH's MaxAuthTries: "ssh: disconnect, reason 2: Too many
+		// authentication failures" (many keys in an agent, say).
+		strings.Contains(strings.ToLower(err.Error()), "too many authentication failures"):
 		return classed(ErrAuth, err)
 	case isTimeout(err):
 		return classed(ErrTimeout, err)
@@ -196,7 +184,7 @@ func isTimeout(err error) bool {
 
 func (c *Client) opError(op string, err error) error {
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("vmconn: %s %s: %w", op, c.addr, err)
+		return errorf("%s %s: %w", op, c.addr, err)
 	}
 	return &OpError{Op: op, Addr: c.addr, Err: err}
 }

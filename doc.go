@@ -5,8 +5,10 @@
 //
 // # Connecting
 //
-// Dial connects and authenticates with, in this order, Config.Signers,
-// the ssh-agent, private key files, then a password. Host keys are
+// Dial connects and authenticates as ssh does: public keys first
+// (Config.Signers, then the key files in order, signed by the ssh-agent
+// when it holds them, then the agent's other keys unless
+// Config.IdentitiesOnly), then a password. Host keys are
 // verified against ~/.ssh/known_hosts by default; HostKeyAcceptNew trusts
 // first-seen hosts and HostKeyInsecureIgnore, asked for by name, accepts
 // anything. The TCP connect and the SSH handshake are bounded together by
@@ -21,15 +23,37 @@
 //
 // # Errors
 //
-// Every failure wraps one sentinel error, tested with errors.Is:
-// ErrConfig, ErrAuth, ErrHostKeyUnknown, ErrHostKeyChanged (never worth
-// retrying), ErrUnreachable, ErrTimeout, ErrHandshake, ErrConnLost (worth
-// retrying after a reconnect), ErrNoExitStatus, ErrClosed. Retryable
-// tells them apart. A command that ran and failed returns an *ExitError
-// with its status and signal; a command whose channel closed without an
-// exit status (a killed sshd, a reboot, a cut link) returns an error
-// wrapping ErrNoExitStatus, and also ErrConnLost when the connection is
-// gone: its outcome is unknown and vmconn never re-runs it.
+// Failures are classified by sentinel errors, tested with errors.Is, and
+// Retryable says whether trying again can help: ErrConfig, ErrAuth,
+// ErrHostKeyUnknown, ErrHostKeyChanged, ErrHostKeyRevoked, ErrClosed,
+// ErrRebooted (never), ErrUnreachable, ErrTimeout, ErrHandshake,
+// ErrConnLost (after a reconnect). What each error wraps:
+//
+//   - Dial, and a reconnection: an *OpError with exactly one sentinel
+//     (host keys as a *HostKeyError), or the end of the caller's context.
+//     ErrTimeout is only ever vmconn's own bound passing: ConnectTimeout,
+//     ReconnectTimeout, missed keepalives, the alive timeout.
+//   - A command that ran and failed: an *ExitError (status and signal),
+//     no sentinel.
+//   - A command whose channel closed without an exit status (a killed
+//     sshd, a reboot, a cut link): ErrNoExitStatus, with ErrConnLost when
+//     the connection is gone or ErrClosed when the Client was closed. Its
+//     outcome is unknown and vmconn never re-runs it.
+//   - The caller's context ending (cancel or deadline): context.Canceled
+//     or context.DeadlineExceeded, never ErrTimeout; a command stopped so
+//     has no exit code (Cmd.ExitCode is -1). Not retryable.
+//   - A *RebootError: ErrRebooted and the operation's own error, with
+//     whatever that wraps; not retryable, whatever that is.
+//   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
+//     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
+//     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable);
+//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     context.DeadlineExceeded (its verdict: not alive in time).
+//
+// Retryable consults the first error in the chain, outermost first, that
+// has a method Retryable() bool; an error of another package can take part
+// by having one. An error a call returns says "vmconn: " once, at its
+// start; an Event's Err may be bare ("connection lost: EOF").
 //
 // # Context rules
 //

@@ -6,77 +6,99 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error vmconn returns for a connection or a command
-// wraps at most one of them; test with errors.Is. Each says whether trying
-// the same thing again can help (see also Retryable).
+// Sentinel errors, tested with errors.Is. Each says whether trying the
+// same thing again can help, and Retryable answers the same. Which
+// sentinels an error wraps is documented where it is returned; see the
+// package documentation's "Errors" section for the full list.
 var (
 	// ErrConfig: the caller's input is wrong (malformed host, port out of
 	// range, unreadable or malformed key file, wrong passphrase). Never
 	// retryable.
-	ErrConfig = errors.New("invalid configuration")
+	ErrConfig = newSentinel("invalid configuration", false)
 
-	// ErrAuth: the server rejected every authentication method offered.
-	// Never retryable: the same credentials fail the same way.
-	ErrAuth = errors.New("authentication failed")
+	// ErrAuth: the server rejected every authentication method offered,
+	// or cut the login short after too many failed attempts (OpenSSH's
+	// MaxAuthTries: "Too many authentication failures"). Never
+	// retryable: the same credentials fail the same way.
+	ErrAuth = newSentinel("authentication failed", false)
 
 	// ErrHostKeyUnknown: the server's host key is not in known_hosts (and
 	// the mode is strict). Never retryable; add the key or use
 	// HostKeyAcceptNew.
-	ErrHostKeyUnknown = errors.New("host key unknown")
+	ErrHostKeyUnknown = newSentinel("host key unknown", false)
 
 	// ErrHostKeyChanged: known_hosts holds a different key for this host,
 	// which may be an attack. Never retryable.
-	ErrHostKeyChanged = errors.New("host key changed")
+	ErrHostKeyChanged = newSentinel("host key changed", false)
+
+	// ErrHostKeyRevoked: the server's host key is marked @revoked in
+	// known_hosts. Never retryable.
+	ErrHostKeyRevoked = newSentinel("host key revoked", false)
 
 	// ErrUnreachable: the TCP connection could not be made (refused, no
 	// route, name not resolved). Retryable: the host or sshd may come back.
-	ErrUnreachable = errors.New("host unreachable")
+	ErrUnreachable = newSentinel("host unreachable", true)
 
-	// ErrTimeout: the connect timeout (or a context deadline) passed before
-	// the connection and handshake completed. Retryable.
-	ErrTimeout = errors.New("timed out")
+	// ErrTimeout: vmconn's own bound passed: Config.ConnectTimeout before
+	// the connection and handshake completed, Config.ReconnectTimeout, or
+	// a keepalive reply. Never the caller's context: its deadline is
+	// context.DeadlineExceeded. Retryable.
+	ErrTimeout = newSentinel("timed out", true)
 
 	// ErrHandshake: something answered but the SSH protocol handshake
 	// failed (not an SSH server, garbage instead of a banner, connection
 	// closed during key exchange). Retryable: sshd refuses handshakes
 	// while it starts up or when MaxStartups is exceeded.
-	ErrHandshake = errors.New("ssh handshake failed")
+	ErrHandshake = newSentinel("ssh handshake failed", true)
 
 	// ErrConnLost: an established connection died (keepalive replies
 	// missed, link reset, server gone). Retryable by reconnecting, but a
 	// command that was running is not re-run: its outcome is unknown.
-	ErrConnLost = errors.New("connection lost")
+	ErrConnLost = newSentinel("connection lost", true)
 
 	// ErrNoExitStatus: the command's channel closed without an exit status
 	// or exit signal, which is how a killed sshd or a reboot mid-command
-	// shows. Its outcome is unknown; not retried automatically.
+	// shows. Its outcome is unknown; not retried automatically. It has no
+	// verdict of its own: it comes with ErrConnLost (retryable) when the
+	// connection is gone, with ErrClosed (not) when the Client was closed,
+	// and alone (not retryable) when the connection is still up.
 	ErrNoExitStatus = errors.New("command ended without exit status")
 
 	// ErrClosed: the Client was closed by its owner. Not retryable.
-	ErrClosed = errors.New("client closed")
+	ErrClosed = newSentinel("client closed", false)
 )
 
+// sentinel is the type of the sentinel errors that carry a verdict for
+// Retryable.
+type sentinel struct {
+	msg   string
+	retry bool
+}
+
+// newSentinel returns a sentinel error that Retryable answers retry for.
+func newSentinel(msg string, retry bool) error { return &sentinel{msg: msg, retry: retry} }
+
+func (e *sentinel) Error() string { return e.msg }
+
+// Retryable reports whether trying again can help.
+func (e *sentinel) Retryable() bool { return e.retry }
+
 // Retryable reports whether an operation that failed with err may succeed
-// when tried again later (after a reconnect). Authentication, host-key and
-// configuration failures never are; nor is a context that was cancelled.
+// when tried again later (after a reconnect). The first error in err's
+// chain (outermost first) that has a method Retryable() bool decides:
+// vmconn's sentinels and error types have one, and errors of other
+// packages may too. An error with none in its chain is not retryable:
+// authentication, host-key and configuration failures, a reboot, a
+// closed Client, a cancelled context or the caller's deadline.
 func Retryable(err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, ErrConfig), errors.Is(err, ErrAuth),
-		errors.Is(err, ErrHostKeyUnknown), errors.Is(err, ErrHostKeyChanged),
-		errors.Is(err, ErrClosed):
-		return false
-	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrTimeout),
-		errors.Is(err, ErrHandshake), errors.Is(err, ErrConnLost):
-		return true
-	}
-	return false
+	var r interface{ Retryable() bool }
+	return errors.As(err, &r) && r.Retryable()
 }
 
 // OpError is the error type of every failed network operation, like
 // *net.OpError: it names the operation and the address, and wraps one of
-// the sentinel errors and the underlying cause.
+// the sentinel errors (or the end of the caller's context) and the
+// underlying cause.
 type OpError struct {
 	Op   string // "dial", "handshake", "session", "keepalive", "run"
 	Addr string // host:port
@@ -84,7 +106,7 @@ type OpError struct {
 }
 
 func (e *OpError) Error() string {
-	return "vmconn: " + e.Op + " " + e.Addr + ": " + e.Err.Error()
+	return errPrefix + e.Op + " " + e.Addr + ": " + bareText(e.Err)
 }
 
 // Unwrap returns the wrapped error.
@@ -124,14 +146,18 @@ func withStderr(msg string, stderr []byte) string {
 // ExitCode returns the exit status (128+signal number for a signal).
 func (e *ExitError) ExitCode() int { return e.Status }
 
+// Retryable reports false: the command ran; whether to run it again is
+// the caller's call, even if the connection was lost afterwards.
+func (e *ExitError) Retryable() bool { return false }
+
 // HostKeyError reports a host key that could not be verified. It wraps
-// ErrHostKeyUnknown or ErrHostKeyChanged.
+// ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked.
 type HostKeyError struct {
 	Addr        string   // host:port that was dialled
 	KeyType     string   // type of the key the server presented
 	Fingerprint string   // SHA256 fingerprint of the presented key
-	Want        []string // known_hosts lines' fingerprints (changed key only)
-	Err         error    // ErrHostKeyUnknown or ErrHostKeyChanged
+	Want        []string // known_hosts lines' fingerprints (changed key), or the @revoked line
+	Err         error    // ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked
 }
 
 func (e *HostKeyError) Error() string {
@@ -142,7 +168,7 @@ func (e *HostKeyError) Error() string {
 	return s
 }
 
-// Unwrap returns ErrHostKeyUnknown or ErrHostKeyChanged.
+// Unwrap returns ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked.
 func (e *HostKeyError) Unwrap() error { return e.Err }
 
 // classed joins a sentinel class and a cause so that errors.Is finds both.

@@ -42,9 +42,9 @@ type FanOut struct {
 const (
 	ClassOK          = "ok"          // the command exited 0
 	ClassFailed      = "failed"      // it ran and exited non-zero or by a signal
-	ClassUnreachable = "unreachable" // no connection: refused, no route, timeout, lost
-	ClassAuth        = "auth"        // authentication or host key refused
-	ClassError       = "error"       // bad input, or the run was cancelled
+	ClassUnreachable = "unreachable" // no connection: refused, no route, connect timeout, lost
+	ClassAuth        = "auth"        // authentication or host key refused (too many keys offered too)
+	ClassError       = "error"       // bad input, a reboot, or ctx ended (cancel or deadline alike)
 )
 
 // HostResult is what happened on one host.
@@ -138,8 +138,11 @@ func classify(err error) string {
 		return ClassOK
 	case errors.As(err, &ee):
 		return ClassFailed
-	case errors.Is(err, ErrAuth), errors.Is(err, ErrHostKeyUnknown), errors.Is(err, ErrHostKeyChanged):
+	case errors.Is(err, ErrAuth), errors.Is(err, ErrHostKeyUnknown), errors.Is(err, ErrHostKeyChanged),
+		errors.Is(err, ErrHostKeyRevoked):
 		return ClassAuth
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrRebooted):
+		return ClassError
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrTimeout), errors.Is(err, ErrHandshake),
 		errors.Is(err, ErrConnLost), errors.Is(err, ErrNoExitStatus):
 		return ClassUnreachable

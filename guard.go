@@ -2,7 +2,6 @@ package vmconn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -10,7 +9,7 @@ import (
 // ErrRebooted: the machine rebooted during an operation (its boot id
 // changed). Returned as a *RebootError. Not retryable as such: what the
 // operation did before the reboot is unknown.
-var ErrRebooted = errors.New("machine rebooted")
+var ErrRebooted = newSentinel("machine rebooted", false)
 
 // RebootError reports a reboot noticed by Guard (or a guarded command).
 type RebootError struct {
@@ -24,10 +23,14 @@ type RebootError struct {
 func (e *RebootError) Error() string {
 	s := fmt.Sprintf("vmconn: %s rebooted (boot id %s -> %s)", e.Addr, e.OldBootID, e.NewBootID)
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		s += ": " + bareText(e.Err)
 	}
 	return s
 }
+
+// Retryable reports false, whatever the operation's error was (often a
+// retryable ErrConnLost): what it did before the reboot is unknown.
+func (e *RebootError) Retryable() bool { return false }
 
 // Unwrap returns ErrRebooted and the operation's error.
 func (e *RebootError) Unwrap() []error {
@@ -46,7 +49,7 @@ func (e *RebootError) Unwrap() []error {
 func (c *Client) Guard(ctx context.Context, fn func(ctx context.Context) error) error {
 	before, err := c.BootID(ctx)
 	if err != nil {
-		return fmt.Errorf("vmconn: guard: reading boot id before: %w", err)
+		return errorf("guard: reading boot id before: %w", err)
 	}
 	opErr := fn(ctx)
 	after, err := c.BootID(ctx)
@@ -54,7 +57,7 @@ func (c *Client) Guard(ctx context.Context, fn func(ctx context.Context) error) 
 		if opErr != nil {
 			return fmt.Errorf("%w (and reading the boot id after failed: %w)", opErr, err)
 		}
-		return fmt.Errorf("vmconn: guard: reading boot id after: %w", err)
+		return errorf("guard: reading boot id after: %w", err)
 	}
 	if after != before {
 		c.rebooted(before, after)

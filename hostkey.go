@@ -58,11 +58,17 @@ func hostKeyChecker(cfg *Config, addr string) (ssh.HostKeyCallback, []string, er
 
 // hostKeyError turns a knownhosts error into a *HostKeyError.
 func hostKeyError(addr string, key ssh.PublicKey, err error) error {
+	he := &HostKeyError{Addr: addr, KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key), Err: ErrHostKeyUnknown}
 	var ke *xknownhosts.KeyError
-	if !errors.As(err, &ke) {
+	var re *xknownhosts.RevokedError
+	switch {
+	case errors.As(err, &re): // "@revoked" in known_hosts
+		he.Err = ErrHostKeyRevoked
+		he.Want = []string{fmt.Sprintf("@revoked (%s:%d)", re.Revoked.Filename, re.Revoked.Line)}
+		return he
+	case !errors.As(err, &ke):
 		return fmt.Errorf("%w: %w", ErrHostKeyUnknown, err)
 	}
-	he := &HostKeyError{Addr: addr, KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key), Err: ErrHostKeyUnknown}
 	if len(ke.Want) > 0 {
 		he.Err = ErrHostKeyChanged
 		for _, w := range ke.Want {

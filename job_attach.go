@@ -26,11 +26,11 @@ func (c *Client) AttachJob(ctx context.Context, id string, opts *JobOptions) (*J
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: look up job %s: reading boot id: %w", id, err)
+		return nil, errorf("look up job %s: reading boot id: %w", id, err)
 	}
 	sts, _, err := c.jobStatuses(ctx, dir, []string{id}, boot)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: look up job %s: %w", id, err)
+		return nil, errorf("look up job %s: %w", id, err)
 	}
 	if len(sts) == 0 {
 		return nil, fmt.Errorf("vmconn: look up job %s: %w", id, ErrJobNotFound)

@@ -16,12 +16,12 @@ func (j *Job) Cleanup(ctx context.Context) error {
 	case errors.Is(err, ErrJobNotFound):
 		return nil
 	case err != nil:
-		return fmt.Errorf("vmconn: clean up job %s: %w", j.ID, err)
+		return errorf("clean up job %s: %w", j.ID, err)
 	case st.State == JobRunning:
 		return fmt.Errorf("vmconn: clean up job %s: %w", j.ID, ErrJobRunning)
 	}
 	if _, err := j.client.jobScript(ctx, jobRemoveScript, j.Dir); err != nil {
-		return fmt.Errorf("vmconn: clean up job %s: %w", j.ID, err)
+		return errorf("clean up job %s: %w", j.ID, err)
 	}
 	return nil
 }
@@ -33,7 +33,7 @@ func (j *Job) Cleanup(ctx context.Context) error {
 func (c *Client) PruneJobs(ctx context.Context, olderThan time.Duration, opts *JobOptions) ([]string, error) {
 	sts, now, err := c.listJobs(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: prune jobs: %w", err)
+		return nil, errorf("prune jobs: %w", err)
 	}
 	var ids, dirs []string
 	for _, st := range sts {
@@ -49,7 +49,7 @@ func (c *Client) PruneJobs(ctx context.Context, olderThan time.Duration, opts *J
 		return nil, nil
 	}
 	if _, err := c.jobScript(ctx, jobRemoveScript, dirs...); err != nil {
-		return nil, fmt.Errorf("vmconn: prune jobs: %w", err)
+		return nil, errorf("prune jobs: %w", err)
 	}
 	c.log.Debug("vmconn: pruned jobs", "ids", ids)
 	return ids, nil

@@ -136,7 +136,7 @@ func (f *follower) transient(ctx context.Context, err error) error {
 	lost := errors.Is(err, ErrConnLost) || errors.Is(err, ErrNoExitStatus)
 	if !lost || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTimeout) || errors.Is(err, ErrHandshake) ||
 		total < 0 || time.Since(f.lastOK) > total {
-		return fmt.Errorf("vmconn: job %s: following: %w", j.ID, err)
+		return errorf("job %s: following: %w", j.ID, err)
 	}
 	j.client.log.Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
 	return f.pause(ctx)
@@ -177,7 +177,7 @@ func (f *follower) result(st *JobStatus) error {
 	}
 	ee := &ExitError{Status: st.ExitCode}
 	if st.TimedOut {
-		return fmt.Errorf("vmconn: job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrJobTimeout, ee)
+		return errorf("job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrJobTimeout, ee)
 	}
 	return ee
 }

@@ -23,13 +23,13 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	}
 	boot, err := j.client.BootID(ctx)
 	if err != nil {
-		return fmt.Errorf("vmconn: kill job %s: reading boot id: %w", j.ID, err)
+		return errorf("kill job %s: reading boot id: %w", j.ID, err)
 	}
 	_, err = j.client.jobScript(ctx, jobKillScript, j.Dir, name, boot)
 	var ee *ExitError
 	if !errors.As(err, &ee) {
 		if err != nil {
-			return fmt.Errorf("vmconn: kill job %s: %w", j.ID, err)
+			return errorf("kill job %s: %w", j.ID, err)
 		}
 		return nil
 	}
@@ -42,7 +42,7 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	case 5:
 		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrJobFinished)
 	}
-	return fmt.Errorf("vmconn: kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
+	return errorf("kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
 }
 
 // signalName checks a signal's name, without "SIG", as kill -s takes it.

@@ -33,7 +33,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: start job: reading boot id: %w", err)
+		return nil, errorf("start job: reading boot id: %w", err)
 	}
 	line := jobScriptLine(jobStartScript, startArgs(opts, command, boot)...)
 	if len(line) > maxJobLine {
@@ -43,7 +43,7 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	start.Env = opts.Env // over stdin: secrets stay off every command line
 	out, err := start.Output()
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: start job: %w", jobTrustError(err))
+		return nil, errorf("start job: %w", jobTrustError(err))
 	}
 	j, err := parseStarted(out)
 	if err != nil {

@@ -17,11 +17,11 @@ import (
 func (j *Job) Status(ctx context.Context) (*JobStatus, error) {
 	boot, err := j.client.BootID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: job %s: reading boot id: %w", j.ID, err)
+		return nil, errorf("job %s: reading boot id: %w", j.ID, err)
 	}
 	sts, _, err := j.client.jobStatuses(ctx, "", []string{j.Dir}, boot)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: job %s: %w", j.ID, err)
+		return nil, errorf("job %s: %w", j.ID, err)
 	}
 	if len(sts) == 0 {
 		if boot != j.BootID {
@@ -51,11 +51,11 @@ func (c *Client) listJobs(ctx context.Context, opts *JobOptions) ([]JobStatus, t
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("vmconn: jobs: reading boot id: %w", err)
+		return nil, time.Time{}, errorf("jobs: reading boot id: %w", err)
 	}
 	sts, now, err := c.jobStatuses(ctx, dir, nil, boot)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("vmconn: jobs: %w", err)
+		return nil, time.Time{}, errorf("jobs: %w", err)
 	}
 	return sts, now, nil
 }

@@ -80,7 +80,7 @@ func throughHop(hop string, cfg *Config) dialFunc {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := Dial(ctx, hop, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("vmconn: jump host %s: %w", hop, err)
+			return nil, errorf("jump host %s: %w", hop, err)
 		}
 		nc, err := c.forward(ctx, network, addr)
 		if err != nil {
@@ -142,7 +142,7 @@ func ParseJumpList(s string) ([]string, error) {
 		e = strings.TrimSuffix(strings.TrimPrefix(e, "ssh://"), "/")
 		t, err := ParseTarget(e)
 		if err != nil {
-			return nil, fmt.Errorf("vmconn: jump host list %q: %w", s, err)
+			return nil, errorf("jump host list %q: %w", s, err)
 		}
 		out = append(out, t.String())
 	}

@@ -28,7 +28,7 @@ type RebootResult struct {
 func (c *Client) Reboot(ctx context.Context) (*RebootResult, error) {
 	old, err := c.BootID(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: reboot: reading boot id: %w", err)
+		return nil, errorf("reboot: reading boot id: %w", err)
 	}
 	command := c.cfg.RebootCommand
 	if command == "" {
@@ -62,7 +62,7 @@ func (c *Client) issueReboot(ctx context.Context, command string) error {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return nil // still running after 30s: the machine is going down slowly
 	}
-	return fmt.Errorf("vmconn: reboot command %q: %w", command, err)
+	return errorf("reboot command %q: %w", command, err)
 }
 
 // waitNewBoot polls the boot id until it differs from old. While the old
@@ -75,10 +75,10 @@ func (c *Client) waitNewBoot(ctx context.Context, old string) (string, error) {
 		switch {
 		case err == nil && id != old:
 			return id, nil
-		case err != nil && !Retryable(err) && !errors.Is(err, ErrNoExitStatus):
-			return "", fmt.Errorf("vmconn: reboot: waiting for the machine: %w", err)
 		case ctx.Err() != nil:
 			return "", fmt.Errorf("vmconn: reboot: machine not back with a new boot id: %w", contextError(ctx, err))
+		case err != nil && !Retryable(err) && !errors.Is(err, ErrNoExitStatus):
+			return "", errorf("reboot: waiting for the machine: %w", err)
 		}
 		select {
 		case <-time.After(jitter(backoff)):

@@ -3,7 +3,6 @@ package vmconn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -61,7 +60,7 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 	parent := ctx
 	ctx, stop := c.untilClosed(ctx)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, total)
+	ctx, cancel := withTimeout(ctx, "reconnect timeout", total)
 	defer cancel()
 	_, backoff, maxBackoff := c.cfg.reconnect()
 	start := time.Now()
@@ -145,7 +144,7 @@ func (c *Client) gaveUp(attempts int, start time.Time, last error) error {
 	if !Retryable(last) {
 		return last // authentication or host key: the caller must act
 	}
-	return fmt.Errorf("vmconn: reconnect %s: gave up after %d attempts in %v: %w",
+	return errorf("reconnect %s: gave up after %d attempts in %v: %w",
 		c.addr, attempts, time.Since(start).Round(time.Millisecond), last)
 }
 

@@ -114,7 +114,7 @@ func (r *Resolved) Dial(ctx context.Context) (*Client, error) {
 //
 // Mapped directives: HostName, User, Port, IdentityFile (~, ${VAR} and
 // %-tokens expanded; missing files skipped, as OpenSSH does),
-// IdentitiesOnly (no agent), IdentityAgent, UserKnownHostsFile,
+// IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
 // GlobalKnownHostsFile, StrictHostKeyChecking (yes and ask: strict;
 // accept-new; no and off: HostKeyInsecureIgnore, with a warning),
 // HostKeyAlgorithms (plain lists), ConnectTimeout, ServerAliveInterval and
@@ -195,7 +195,7 @@ func (s *SSHConfig) resolveHops(specs []string, base *Config, depth int) ([]Jump
 	for i, spec := range specs {
 		r, err := s.resolve(spec, hopBase, i == 0, depth+len(specs))
 		if err != nil {
-			return nil, fmt.Errorf("vmconn: jump host %s: %w", spec, err)
+			return nil, errorf("jump host %s: %w", spec, err)
 		}
 		if len(r.Config.IdentityFiles) == 0 {
 			r.Config.IdentityFiles = base.IdentityFiles

@@ -123,16 +123,16 @@ func (m *mapper) port(t Target) (int, error) {
 }
 
 // identities maps IdentityFile and IdentitiesOnly. Files that do not
-// exist, or that are encrypted while no Passphrase callback was given,
-// are skipped: OpenSSH skips the former and asks for the latter (or finds
-// the key in the agent).
+// exist, or that are encrypted while no Passphrase callback was given and
+// no agent may hold their key, are skipped: OpenSSH skips the former and
+// asks for the latter (or finds the key in the agent, as Dial does).
 func (m *mapper) identities(cfg *Config) error {
 	only, err := m.yesNo("IdentitiesOnly")
 	if err != nil {
 		return err
 	}
 	if only {
-		cfg.NoAgent = true
+		cfg.IdentitiesOnly = true
 	}
 	if len(m.base.IdentityFiles) > 0 {
 		return nil
@@ -146,7 +146,7 @@ func (m *mapper) identities(cfg *Config) error {
 			continue
 		}
 		if cfg.Passphrase == nil {
-			if _, err := loadKeyFile(file, nil); err != nil {
+			if _, err := loadIdentity(file, nil, agentToAsk(m.base)); err != nil {
 				cfg.logger().Debug("vmconn: skipping IdentityFile from ssh config", "file", file, "err", err)
 				continue
 			}

@@ -119,8 +119,8 @@ func TestSSHConfigAliasesAndTokens(t *testing.T) {
 		t.Errorf("KnownHostsFiles = %q, want %q", c.KnownHostsFiles, wantKH)
 	}
 	if c.HostKeyMode != vmconn.HostKeyAcceptNew || c.ConnectTimeout != 7*time.Second ||
-		c.KeepaliveInterval != 5*time.Second || c.KeepaliveCountMax != 2 || !c.NoAgent {
-		t.Errorf("mode %v, timeout %v, keepalive %v x%d, NoAgent %v", c.HostKeyMode, c.ConnectTimeout, c.KeepaliveInterval, c.KeepaliveCountMax, c.NoAgent)
+		c.KeepaliveInterval != 5*time.Second || c.KeepaliveCountMax != 2 || !c.IdentitiesOnly {
+		t.Errorf("mode %v, timeout %v, keepalive %v x%d, IdentitiesOnly %v", c.HostKeyMode, c.ConnectTimeout, c.KeepaliveInterval, c.KeepaliveCountMax, c.IdentitiesOnly)
 	}
 	if len(r.Jumps) != 0 || len(r.Warnings) != 0 {
 		t.Errorf("Jumps %v, Warnings %q", r.Jumps, r.Warnings)

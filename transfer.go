@@ -48,7 +48,7 @@ type Progress struct {
 // ErrChecksum: a copied file's SHA-256 differs from the source's
 // (CopyOptions.Verify). Retryable: the data was damaged on the way or the
 // source changed meanwhile.
-var ErrChecksum = errors.New("checksum mismatch")
+var ErrChecksum = newSentinel("checksum mismatch", true)
 
 // Upload copies the local file or directory src to dst on the remote
 // machine over SFTP, like scp -r: if dst is an existing directory (or ends
@@ -133,12 +133,12 @@ func (c *Client) withSFTP(ctx context.Context, op string, fn func(*SFTPSession) 
 	case ctx.Err() != nil:
 		return fmt.Errorf("vmconn: %s %s: %w", op, c.addr, contextError(ctx, err))
 	case errors.Is(err, ErrChecksum), errors.Is(err, ErrConfig):
-		return fmt.Errorf("vmconn: %s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	if cerr := c.Err(); cerr != nil {
 		return c.opError(op, fmt.Errorf("%w (%w)", cerr, err))
 	}
-	return fmt.Errorf("vmconn: %s: %w", op, err)
+	return errorf("%s: %w", op, err)
 }
 
 func optionsOrZero(o *CopyOptions) CopyOptions {

@@ -68,7 +68,7 @@ Exit status: 0 alive (every host), 1 down (or the name did not resolve),
 			hf.hosts = append(hf.hosts, args...)
 			hosts, err := hf.list()
 			if err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+				return &exitError{code: exitUsage, err: vmErr("", err)}
 			}
 			return f.runMany(cmd, g, &hf, hosts)
 		},
@@ -118,7 +118,7 @@ func parseAlivePorts(s string) ([]int, error) {
 func (f *aliveFlags) run(cmd *cobra.Command, g *globalFlags, host string) error {
 	o, err := f.options(g)
 	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
 	res, err := vmconn.IsAlive(cmd.Context(), host, o)
 	if errors.Is(err, vmconn.ErrConfig) {

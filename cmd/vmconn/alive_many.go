@@ -24,7 +24,7 @@ type aliveVerdict struct {
 func (f *aliveFlags) runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, hosts []string) error {
 	o, err := f.options(g)
 	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
 	verdicts := checkAll(cmd.Context(), hosts, o, h.parallel)
 	w := cmd.OutOrStdout()

@@ -201,7 +201,7 @@ func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src
 	ctx := cmd.Context()
 	isDir, err := f.isDir(cmd, c, upload, src)
 	if err != nil {
-		return &exitError{code: 1, err: fmt.Errorf("vmconn: cp: %w", err)}
+		return &exitError{code: 1, err: vmErr("cp", err)}
 	}
 	if isDir && !f.recursive {
 		return &exitError{code: 1, err: fmt.Errorf("vmconn: cp: %s is a directory (use -r)", src)}

@@ -75,11 +75,11 @@ func readHostsFile(name string) ([]string, error) {
 func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) error {
 	hosts, err := h.list()
 	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
 	cfg, err := g.config()
 	if err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("vmconn: %w", err)}
+		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
 	f := &vmconn.FanOut{Config: cfg, Parallel: h.parallel}
 	var js *jsonHosts

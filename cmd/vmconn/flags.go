@@ -117,7 +117,7 @@ func eventLine(e vmconn.Event) (line string, ok bool) {
 		msg += fmt.Sprintf(" (after %d attempt%s)", e.Attempt, plural(e.Attempt))
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + bareMsg(e.Err)
 	}
 	return msg, true
 }

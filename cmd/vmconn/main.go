@@ -55,6 +55,6 @@ func exitCodeTo(w io.Writer, err error) int {
 		}
 		return ee.code
 	}
-	fmt.Fprintln(w, "vmconn:", err)
+	fmt.Fprintln(w, vmErr("", err))
 	return exitUsage
 }

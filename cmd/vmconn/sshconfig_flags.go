@@ -66,7 +66,7 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*vmconn.Resolved, error) {
 	base, err := g.config()
 	if err != nil {
-		return nil, fmt.Errorf("vmconn: %w", err)
+		return nil, vmErr("", err)
 	}
 	if !timeoutSet {
 		base.ConnectTimeout = 0 // the flag's default: let ConnectTimeout in the file apply

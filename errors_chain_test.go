@@ -1,0 +1,78 @@
+package vmconn_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vmconn/vmconn"
+)
+
+// TestErrorPrefixOnce walks errors that real operations return, several
+// of them wrapping other vmconn errors, and checks that each message says
+// "vmconn: " once, at its start.
+func TestErrorPrefixOnce(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var mu sync.Mutex
+	var events []error
+	cfg := testConfig(srv)
+	cfg.ReconnectTimeout, cfg.ReconnectBackoff = 300*time.Millisecond, 20*time.Millisecond
+	cfg.OnEvent = func(e vmconn.Event) {
+		if e.Err != nil {
+			mu.Lock()
+			events = append(events, e.Err)
+			mu.Unlock()
+		}
+	}
+	c := dialTest(t, srv, cfg)
+	ctx := testCtx(t)
+	var errs []error
+	add := func(what string, err error) {
+		if err == nil {
+			t.Errorf("%s: no error", what)
+			return
+		}
+		errs = append(errs, err)
+	}
+	_, err := c.StartJob(ctx, "true", &vmconn.JobOptions{Dir: "/proc/nope/jobs"})
+	add("start job in /proc", err)
+	add("upload, no sftp subsystem", c.Upload(ctx, t.TempDir(), "x", nil))
+	add("guard whose op closes the link", c.Guard(ctx, func(context.Context) error {
+		srv.StopListening()
+		srv.DropConnections()
+		<-c.Done()
+		return nil
+	}))
+	_, err = c.Output(ctx, "true")
+	add("reconnect gives up", err)
+	cmd := c.Command(ctx, "true")
+	cmd.RebootGuard = true
+	add("reboot guard before, unreachable", cmd.Run())
+	_, err = c.Reboot(ctx)
+	add("reboot, unreachable", err)
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = vmconn.WaitAlive(wctx, "nosuchhost.onion", vmconn.LayerTCP, &vmconn.AliveOptions{NoICMP: true, Ports: []int{22}})
+	add("wait alive, name not resolved", err) // .onion is never looked up
+	c.Close()
+	add("guard on a closed client", c.Guard(ctx, func(context.Context) error { return nil }))
+	for _, err := range errs {
+		if msg := err.Error(); !strings.HasPrefix(msg, "vmconn: ") || strings.Count(msg, "vmconn: ") != 1 {
+			t.Errorf("%q: want \"vmconn: \" once, at the start", msg)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, err := range events { // an Event's Err may be bare ("connection lost: EOF")
+		if msg := err.Error(); strings.Count(msg, "vmconn: ") > 1 {
+			t.Errorf("event error %q: want \"vmconn: \" at most once", msg)
+		}
+	}
+	if !errors.Is(errs[3], vmconn.ErrUnreachable) || !vmconn.Retryable(errs[3]) {
+		t.Errorf("reconnect: %v; want a retryable ErrUnreachable", errs[3])
+	}
+}
