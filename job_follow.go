@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Follow streams the job's stdout and stderr logs to the writers, from
@@ -145,7 +147,7 @@ func (f *follower) transient(ctx context.Context, err error) error {
 // pause waits a little longer each time nothing was delivered.
 func (f *follower) pause(ctx context.Context) error {
 	f.backoff = min(max(2*f.backoff, 10*time.Millisecond), time.Second)
-	if err := sleepCtx(ctx, jitter(f.backoff)); err != nil {
+	if err := backoff.Sleep(ctx, backoff.Jitter(f.backoff)); err != nil {
 		return f.transient(ctx, err)
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // DefaultRebootCommand is what Reboot runs unless Config.RebootCommand
@@ -69,7 +71,8 @@ func (c *Client) issueReboot(ctx context.Context, command string) error {
 // boot still answers, it waits; when the connection is lost, the next
 // read reconnects.
 func (c *Client) waitNewBoot(ctx context.Context, old string) (string, error) {
-	_, backoff, maxBackoff := c.cfg.reconnect()
+	_, first, most := c.cfg.reconnect()
+	wait := backoff.New(first, most)
 	for {
 		id, err := c.BootID(ctx)
 		switch {
@@ -80,11 +83,8 @@ func (c *Client) waitNewBoot(ctx context.Context, old string) (string, error) {
 		case err != nil && !Retryable(err) && !errors.Is(err, ErrNoExitStatus):
 			return "", errorf("reboot: waiting for the machine: %w", err)
 		}
-		select {
-		case <-time.After(jitter(backoff)):
-		case <-ctx.Done():
+		if wait.Wait(ctx) != nil {
 			return "", fmt.Errorf("vmconn: reboot: machine not back with a new boot id: %w", contextError(ctx, err))
 		}
-		backoff = min(2*backoff, maxBackoff)
 	}
 }

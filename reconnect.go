@@ -3,8 +3,9 @@ package vmconn
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Reconnect makes sure the client has a live connection: if the current
@@ -62,7 +63,8 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 	defer stop()
 	ctx, cancel := withTimeout(ctx, "reconnect timeout", total)
 	defer cancel()
-	_, backoff, maxBackoff := c.cfg.reconnect()
+	_, first, most := c.cfg.reconnect()
+	wait := backoff.New(first, most)
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		c.emit(Event{Type: EventReconnecting, Attempt: attempt})
@@ -77,15 +79,12 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 		if !Retryable(err) || ctx.Err() != nil {
 			return nil, c.gaveUp(attempt, start, err)
 		}
-		select {
-		case <-time.After(jitter(backoff)):
-		case <-ctx.Done():
+		if wait.Wait(ctx) != nil {
 			if ierr := c.interrupted(parent, err); ierr != nil {
 				return nil, ierr
 			}
 			return nil, c.gaveUp(attempt, start, err)
 		}
-		backoff = min(2*backoff, maxBackoff)
 	}
 }
 
@@ -161,9 +160,4 @@ func (c *Client) checkBootIDAfterReconnect(ctx context.Context) {
 	if err == nil && after != before {
 		c.rebooted(before, after)
 	}
-}
-
-// jitter returns a duration in [d/2, d).
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
 }
