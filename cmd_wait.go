@@ -31,6 +31,9 @@ func (cmd *Cmd) Wait() error {
 	}
 	cmd.sess.Close()
 	cmd.sess.release()
+	if cmd.sudo != nil {
+		err = cmd.sudo.result(err)
+	}
 	if cmd.RebootGuard {
 		return cmd.checkReboot(err)
 	}
@@ -104,7 +107,10 @@ func (cmd *Cmd) probeTimeout() time.Duration {
 // it does the same with SIGKILL, and then closes the session.
 func (cmd *Cmd) interrupt() error {
 	sig := cmd.CancelSignal
-	if sig == "" {
+	switch {
+	case sig == "" && cmd.Sudo != nil:
+		sig = ssh.SIGTERM // sudo relays it, not SIGKILL
+	case sig == "":
 		sig = ssh.SIGKILL
 	}
 	delay := cmd.WaitDelay

@@ -99,7 +99,7 @@
 //
 // LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
 // through jump hosts; Client.Upload and Client.Download copy over SFTP;
-// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
+// Cmd.Sudo runs a command as root; Client.ForwardAgent forwards an
 // agent when asked.
 //
 // # Remote shell
@@ -113,7 +113,7 @@
 // is therefore always parsed by /bin/sh: build it from untrusted words
 // with ShellQuote or ShellJoin. Secrets stay off command lines, where ps
 // would show them: Cmd.Env values travel on the channel's standard input
-// ahead of Cmd.Stdin, and SudoCmd's password is written only when sudo
+// ahead of Cmd.Stdin, and a Sudo password is written only when sudo
 // prints its prompt. Cmd.Raw sends the command as it is, parsed by the
 // login shell. REMOTE.md gives the wire format and what vmconn needs on
 // the machine (a POSIX /bin/sh; /proc, grep -z, sed and kill to cancel).

@@ -78,12 +78,3 @@ func ExampleClient_Upload() {
 		log.Fatal(err)
 	}
 }
-
-// Run a command as root through sudo, with the password on sudo's stdin.
-func ExampleClient_Sudo() {
-	var c *vmconn.Client // from Dial
-	cmd := c.Sudo(context.Background(), "apt-get install -y nginx")
-	cmd.Password = "sudo password" // or leave empty for NOPASSWD
-	out, err := cmd.CombinedOutput()
-	fmt.Printf("%s%v\n", out, err)
-}

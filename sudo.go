@@ -1,10 +1,9 @@
 package vmconn
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/vmconn/vmconn/internal/envelope"
@@ -30,7 +29,7 @@ func (e *SudoError) Error() string {
 	case e.WrongPassword:
 		s += ": wrong password"
 	case e.PasswordRequired:
-		s += ": a password is required (set SudoCmd.Password)"
+		s += ": a password is required (set Sudo.Password)"
 	}
 	if e.Msg != "" {
 		s += " (" + e.Msg + ")"
@@ -41,21 +40,23 @@ func (e *SudoError) Error() string {
 // Unwrap returns ErrSudo.
 func (e *SudoError) Unwrap() error { return ErrSudo }
 
-// SudoCmd is a command run as another user, root by default, through
-// sudo on the remote machine. Set the fields of the embedded Cmd
-// (Stdin, Stdout, Stderr, Env, PTY, RebootGuard, ...) and its own, then
-// call Run, Output, CombinedOutput, or Start and Wait, as for a Cmd:
-// output streams the same way, the command's exit status comes back as
-// an *ExitError, and a sudo that refused comes back as a *SudoError.
+// Sudo, set as a Cmd's Sudo field, runs the command as another user, root
+// by default, through sudo on the remote machine:
+//
+//	cmd := c.Command(ctx, "apt-get update")
+//	cmd.Sudo = &vmconn.Sudo{Password: pw} // zero Sudo: root, NOPASSWD
+//
+// Everything else works as for any Cmd: output streams the same way, the
+// command's exit status comes back as an *ExitError, and a sudo that
+// refused comes back as a *SudoError (ErrSudo).
 //
 // The command line runs in sh as the target user; Env is exported there
 // (sudo would drop it otherwise). When the context ends, the whole
 // process group is killed, as root: vmconn signals sudo with
-// Cmd.CancelSignal (SIGTERM by default; sudo relays it, and cannot relay
-// SIGKILL), and a trap in the root shell kills the group.
-type SudoCmd struct {
-	*Cmd
-
+// Cmd.CancelSignal (SIGTERM by default under sudo; sudo relays it, and
+// cannot relay SIGKILL), and a trap in the root shell kills the group.
+// Sudo needs a POSIX shell: it cannot be combined with Cmd.Raw.
+type Sudo struct {
 	// User to run the command as. Zero means root.
 	User string
 
@@ -64,99 +65,36 @@ type SudoCmd struct {
 	// input only when sudo prints its prompt, once, and nowhere else: it
 	// appears on no command line, in no log and in no output, never
 	// reaches the command (also where sudo does not ask), and with a PTY,
-	// echo is turned off. Do not combine it with Cmd.Retries.
+	// echo is turned off.
 	Password string
+}
 
-	filter   *sudoFilter
+// sudoRun is one attempt of a Cmd run through sudo: its gated standard
+// input and the filter on the stream where sudo speaks.
+type sudoRun struct {
+	password bool // a password was given
+	secret   bool // a password or Env values pass through the input
 	gate     *sudoGate
-	prepared bool
+	filter   *sudoFilter
 }
 
-// Sudo returns a SudoCmd that runs command through sudo. See SudoCmd.
-func (c *Client) Sudo(ctx context.Context, command string) *SudoCmd {
-	cmd := c.Command(ctx, command)
-	cmd.CancelSignal = ssh.SIGTERM
-	return &SudoCmd{Cmd: cmd}
-}
-
-// Start starts the command; Wait must be called, as for Cmd.
-func (s *SudoCmd) Start() error {
-	if err := s.prepare(); err != nil {
-		return err
+// sudoCommand turns cmd into the sudo invocation: the outer command line
+// and the state of this attempt. Env travels in the gated input.
+func (cmd *Cmd) sudoCommand() (string, *sudoRun, error) {
+	if cmd.Raw {
+		return "", nil, fmt.Errorf("vmconn: sudo needs a POSIX shell, not Raw: %w", ErrConfig)
 	}
-	err := s.Cmd.Start()
+	pw := cmd.Sudo.Password
+	if strings.ContainsAny(pw, "\n\r\x00") {
+		return "", nil, fmt.Errorf("vmconn: sudo password holds a newline or NUL: %w", ErrConfig)
+	}
+	exports, err := envPrefix(cmd.Env)
 	if err != nil {
-		s.gate.close()
+		return "", nil, err
 	}
-	return err
-}
-
-// Wait waits for the command, as Cmd.Wait, and reports a refusal by sudo
-// as a *SudoError.
-func (s *SudoCmd) Wait() error { return s.result(s.Cmd.Wait()) }
-
-// Run runs the command and waits for it, as Cmd.Run.
-func (s *SudoCmd) Run() error {
-	if err := s.prepare(); err != nil {
-		return err
-	}
-	return s.result(s.Cmd.Run())
-}
-
-// Output runs the command and returns its standard output, as
-// Cmd.Output.
-func (s *SudoCmd) Output() ([]byte, error) {
-	if s.Stdout != nil {
-		return nil, errors.New("vmconn: Stdout already set")
-	}
-	var out bytes.Buffer
-	s.Stdout = &out
-	var errBuf *cappedBuffer
-	if s.Stderr == nil {
-		errBuf = &cappedBuffer{max: 64 << 10}
-		s.Stderr = errBuf
-	}
-	err := s.Run()
-	var ee *ExitError
-	if errBuf != nil && errors.As(err, &ee) {
-		ee.Stderr = errBuf.Bytes()
-	}
-	return out.Bytes(), err
-}
-
-// CombinedOutput runs the command and returns its standard output and
-// standard error together, as Cmd.CombinedOutput.
-func (s *SudoCmd) CombinedOutput() ([]byte, error) {
-	if s.Stdout != nil || s.Stderr != nil {
-		return nil, errors.New("vmconn: Stdout or Stderr already set")
-	}
-	var b syncBuffer
-	s.Stdout, s.Stderr = &b, &b
-	err := s.Run()
-	return b.Bytes(), err
-}
-
-// prepare turns the Cmd into the sudo invocation, once.
-func (s *SudoCmd) prepare() error {
-	if s.prepared {
-		return nil
-	}
-	if s.Cmd == nil || s.client == nil {
-		return fmt.Errorf("vmconn: SudoCmd not made by Client.Sudo: %w", ErrConfig)
-	}
-	if s.Raw {
-		return fmt.Errorf("vmconn: sudo needs a POSIX shell, not Raw: %w", ErrConfig)
-	}
-	if strings.ContainsAny(s.Password, "\n\r\x00") {
-		return fmt.Errorf("vmconn: sudo password holds a newline or NUL: %w", ErrConfig)
-	}
-	exports, err := envPrefix(s.Env)
-	if err != nil {
-		return err
-	}
-	token := s.client.markerToken()
-	s.Command = sudoLine(s.Command, s.User, s.Password != "", exports != "", token)
-	in := s.Stdin
+	token := cmd.client.markerToken()
+	line := sudoLine(cmd.Command, cmd.Sudo.User, pw != "", exports != "", token)
+	in := cmd.Stdin
 	if in == nil {
 		in = strings.NewReader("")
 	}
@@ -164,17 +102,20 @@ func (s *SudoCmd) prepare() error {
 	if exports != "" {
 		header = envelope.Header(exports)
 	}
-	s.gate = newSudoGate(s.Password, withHeader(header, in))
-	s.Stdin, s.Env = s.gate, nil
-	s.filter = newSudoFilter(token, s.gate)
-	if s.PTY != nil { // stderr arrives on the terminal, merged into stdout
-		s.filter.dst, s.Stdout = s.Stdout, s.filter
-		s.PTY = quietPTY(s.PTY, s.Password != "" || header != nil)
-	} else {
-		s.filter.dst, s.Stderr = s.Stderr, s.filter
+	gate := newSudoGate(pw, withHeader(header, in))
+	r := &sudoRun{password: pw != "", secret: pw != "" || header != nil, gate: gate, filter: newSudoFilter(token, gate)}
+	return line, r, nil
+}
+
+// streams puts the filter on the stream where sudo's messages arrive:
+// stderr, or stdout with a PTY (which merges stderr into it).
+func (r *sudoRun) streams(stdout, stderr io.Writer, pty bool) (io.Writer, io.Writer) {
+	if pty {
+		r.filter.dst = stdout
+		return r.filter, stderr
 	}
-	s.prepared = true
-	return nil
+	r.filter.dst = stderr
+	return stdout, r.filter
 }
 
 // quietPTY returns p with echo off when a secret (a password, Env
@@ -193,20 +134,17 @@ func quietPTY(p *PTY, secret bool) *PTY {
 }
 
 // result reports an exit without the start marker as sudo's refusal.
-func (s *SudoCmd) result(err error) error {
-	if s.filter == nil {
-		return err
-	}
-	s.gate.close()
-	if ferr := s.filter.finish(); err == nil && ferr != nil {
+func (r *sudoRun) result(err error) error {
+	r.gate.close()
+	if ferr := r.filter.finish(); err == nil && ferr != nil {
 		return ferr
 	}
 	var ee *ExitError
-	if s.filter.started() || !errors.As(err, &ee) {
+	if r.filter.started() || !errors.As(err, &ee) {
 		return err
 	}
 	var lines []string
-	for _, l := range strings.Split(s.filter.said(), "\n") {
+	for _, l := range strings.Split(r.filter.said(), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}
@@ -215,7 +153,7 @@ func (s *SudoCmd) result(err error) error {
 	return &SudoError{
 		Msg:              msg,
 		Status:           ee.Status,
-		WrongPassword:    s.filter.asked() > 1 || s.filter.asked() == 1 && strings.Contains(msg, "incorrect password"),
-		PasswordRequired: s.Password == "" && strings.Contains(msg, "password is required"),
+		WrongPassword:    r.filter.asked() > 1 || r.filter.asked() == 1 && strings.Contains(msg, "incorrect password"),
+		PasswordRequired: !r.password && strings.Contains(msg, "password is required"),
 	}
 }

@@ -13,10 +13,10 @@ const (
 	sudoStarted                  // the inner shell printed its start marker
 )
 
-// sudoGate is a SudoCmd's standard input. It holds everything back until
-// sudo asks for the password (then it gives the password line, once) or
-// the command started (then it gives in); a second prompt, or close,
-// ends it.
+// sudoGate is the standard input of a Cmd run with Sudo. It holds
+// everything back until sudo asks for the password (then it gives the
+// password line, once) or the command started (then it gives in); a
+// second prompt, or close, ends it.
 type sudoGate struct {
 	events    chan sudoEvent
 	done      chan struct{}

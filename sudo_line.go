@@ -1,6 +1,6 @@
 package vmconn
 
-// The command line of a SudoCmd, in two shells.
+// The command line of a Cmd run with Sudo, in two shells.
 //
 // The outer one is /bin/sh in the envelope, as for every Cmd. It execs
 // sudo once: "sudo -n" without a password; with one, "sudo -k -S -p
