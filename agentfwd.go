@@ -36,8 +36,8 @@ func (f *AgentForward) Env() string { return "SSH_AUTH_SOCK=" + f.Socket }
 // idempotent.
 func (f *AgentForward) Close() error {
 	f.once.Do(func() {
-		agentStates.Lock()
-		defer agentStates.Unlock()
+		f.st.mu.Lock()
+		defer f.st.mu.Unlock()
 		if f.st.open--; f.st.open == 0 {
 			f.st.source = nil
 		}
@@ -66,13 +66,13 @@ func (c *Client) ForwardAgent(ctx context.Context, keyring agent.Agent) (*AgentF
 	if err != nil {
 		return nil, err
 	}
-	st := agentStateOf(cn)
+	st := cn.agentState()
 	st.request.Lock()
 	defer st.request.Unlock()
-	agentStates.Lock()
+	st.mu.Lock()
 	st.source, st.open = source, st.open+1
 	sock := st.socket
-	agentStates.Unlock()
+	st.mu.Unlock()
 	f := &AgentForward{Socket: sock, st: st}
 	if sock != "" {
 		return f, nil
@@ -81,9 +81,9 @@ func (c *Client) ForwardAgent(ctx context.Context, keyring agent.Agent) (*AgentF
 		f.Close()
 		return nil, err
 	}
-	agentStates.Lock()
+	st.mu.Lock()
 	st.socket, f.Socket = sock, sock
-	agentStates.Unlock()
+	st.mu.Unlock()
 	return f, nil
 }
 

@@ -7,56 +7,52 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
-// agentState is the agent forwarding of one connection. x/crypto takes
-// one handler per channel type and connection, for the connection's
-// life, so the state outlives AgentForward values and only its source
-// changes. Fields are guarded by agentStates.
+// agentState is the agent forwarding of one connection, held by the
+// connection (conn.agentState). x/crypto takes one handler per channel
+// type and connection, for the connection's life, so the state outlives
+// AgentForward values and only its source changes.
 type agentState struct {
 	request sync.Mutex // held while the socket is asked for
 
+	mu     sync.Mutex  // guards the fields below
 	source agentSource // nil: requests are refused
 	socket string      // the remote socket, once known
 	open   int         // AgentForward values not closed
 }
 
-// agentStates holds the state of every connection that forwarded an
-// agent; an entry goes when its connection ends.
-var agentStates = struct {
-	sync.Mutex
-	m map[*conn]*agentState
-}{m: map[*conn]*agentState{}}
+// currentSource returns what serves agent channels now.
+func (st *agentState) currentSource() agentSource {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.source
+}
 
-// agentStateOf returns cn's state, registering the channel handler (a
-// goroutine that belongs to cn) on first use.
-func agentStateOf(cn *conn) *agentState {
-	agentStates.Lock()
-	defer agentStates.Unlock()
-	if st, ok := agentStates.m[cn]; ok {
-		return st
-	}
-	st := &agentState{}
-	agentStates.m[cn] = st
+// agentState returns the connection's agent forwarding state, registering
+// the channel handler (a goroutine that belongs to cn) on first use.
+func (cn *conn) agentState() *agentState {
+	cn.agentOnce.Do(func() {
+		cn.agent = &agentState{}
+		cn.serveAgent(cn.agent)
+	})
+	return cn.agent
+}
+
+// serveAgent serves the agent channels the server opens, until the
+// connection ends.
+func (cn *conn) serveAgent(st *agentState) {
 	chans := cn.ssh.HandleChannelOpen("auth-agent@openssh.com")
 	if chans == nil {
-		return st // cannot happen: only this file registers the type
+		return // cannot happen: only this file registers the type
 	}
 	if !cn.add(1) {
-		delete(agentStates.m, cn) // closing: nothing to serve
-		return st
+		return // closing: nothing to serve
 	}
 	go func() {
 		defer cn.wg.Done()
 		for nc := range chans { // closed when the connection ends
-			agentStates.Lock()
-			source := st.source
-			agentStates.Unlock()
-			serveAgentChannel(cn, nc, source)
+			serveAgentChannel(cn, nc, st.currentSource())
 		}
-		agentStates.Lock()
-		delete(agentStates.m, cn)
-		agentStates.Unlock()
 	}()
-	return st
 }
 
 // serveAgentChannel accepts one agent channel and serves it from source
