@@ -48,7 +48,7 @@ their output once every host is done.
 			}
 			r := execRequest{host: args[0], command: strings.Join(args[1:], " "), pty: pty}
 			if !noStdin && !g.json {
-				r.stdin = os.Stdin
+				r.stdin = cmd.InOrStdin()
 			}
 			return r.run(cmd, g)
 		},

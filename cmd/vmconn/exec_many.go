@@ -105,7 +105,7 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 	}
 	fmt.Fprintln(cmd.ErrOrStderr())
 	if counts[vmconn.ClassOK] != len(results) {
-		return &exitError{code: 1}
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }
