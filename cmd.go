@@ -178,26 +178,36 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	return markerPrefix(cmd.marker) + env + cmd.Command, nil
 }
 
+// start sends the session's requests (env when Raw, pty-req, exec), each
+// bounded by the context (session_request.go): a server that never
+// answers cannot hold the caller. A refusal wraps ErrRefused, not
+// ErrConnLost: the connection is fine and asking again will not help.
 func (cmd *Cmd) start(s *session, line string) error {
+	c, ctx := cmd.client, cmd.ctx
 	if cmd.Raw {
 		for _, kv := range cmd.Env {
 			k, v, _ := strings.Cut(kv, "=")
-			if err := s.Setenv(k, v); err != nil {
-				return fmt.Errorf("vmconn: server refused env %s: %w", k, err)
+			if err := s.request(ctx, func() error { return s.Setenv(k, v) }, nil); err != nil {
+				return c.requestError(ctx, s, "env "+k, err)
 			}
 		}
 	}
 	if p := cmd.PTY; p != nil {
-		if err := s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()); err != nil {
-			return cmd.client.opError("pty", classed(ErrConnLost, err))
+		pty := func() error { return s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()) }
+		if err := s.request(ctx, pty, nil); err != nil {
+			return c.requestError(ctx, s, "pty", err)
 		}
 	}
-	s.Stdin, s.Stdout, s.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
-	if err := s.Start(line); err != nil {
-		if !s.cn.alive() {
-			return cmd.client.opError("run", s.cn.err)
+	var g gate
+	s.Stdin, s.Stdout, s.Stderr = g.reader(cmd.Stdin), g.writer(cmd.Stdout), g.writer(cmd.Stderr)
+	late := func(err error) { // exec answered after ctx ended: drain and let go
+		if err == nil {
+			_ = s.Wait()
 		}
-		return cmd.client.opError("run", classed(ErrConnLost, err))
+	}
+	if err := s.request(ctx, func() error { return s.Start(line) }, late); err != nil {
+		g.close()
+		return c.requestError(ctx, s, "run", err)
 	}
 	return nil
 }

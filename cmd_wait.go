@@ -90,8 +90,11 @@ func (cmd *Cmd) result(err error) error {
 
 // probeTimeout bounds the check, after a command ended without an exit
 // status, of whether the connection itself is gone.
-func (cmd *Cmd) probeTimeout() time.Duration {
-	if d := cmd.sess.cn.keepaliveInterval; d > 0 && d < 5*time.Second {
+func (cmd *Cmd) probeTimeout() time.Duration { return probeTimeout(cmd.sess.cn) }
+
+// probeTimeout bounds one check of whether cn still answers.
+func probeTimeout(cn *conn) time.Duration {
+	if d := cn.keepaliveInterval; d > 0 && d < 5*time.Second {
 		return d
 	}
 	return 5 * time.Second

@@ -1,0 +1,124 @@
+package vmconn_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/hostilessh"
+	"golang.org/x/crypto/ssh"
+)
+
+// hostileConfig logs in to a hostilessh server.
+func hostileConfig(t *testing.T, s *hostilessh.Server) *vmconn.Config {
+	t.Helper()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &vmconn.Config{User: "x", Signers: []ssh.Signer{signer}, NoAgent: true,
+		KnownHostsFiles: []string{s.KnownHostsFile}}
+}
+
+func dialHostile(t *testing.T, o hostilessh.Options) (*vmconn.Client, *hostilessh.Server) {
+	t.Helper()
+	s := hostilessh.Start(t, o)
+	c, err := vmconn.Dial(testCtx(t), s.Addr, hostileConfig(t, s))
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, s
+}
+
+// runWithin runs cmd and fails the test if Run has not returned within a
+// bound far beyond cmd's own context (a hang, not a slow run).
+func runWithin(t *testing.T, cmd *vmconn.Cmd) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Run() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run still blocked 30s after its context ended")
+		return nil
+	}
+}
+
+// TestSilentServerBoundedByContext: a server that never answers a channel
+// open or a session request (exec, pty-req, env) cannot hold a command
+// past its context: Run returns an error wrapping the context's.
+func TestSilentServerBoundedByContext(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts hostilessh.Options
+		set  func(*vmconn.Cmd)
+	}{
+		{"channel open", hostilessh.Options{SilentOpens: true}, nil},
+		{"exec", hostilessh.Options{Silent: []string{"exec"}}, nil},
+		{"pty-req", hostilessh.Options{Silent: []string{"pty-req"}}, func(c *vmconn.Cmd) { c.PTY = &vmconn.PTY{} }},
+		{"env", hostilessh.Options{Silent: []string{"env"}}, func(c *vmconn.Cmd) { c.Raw, c.Env = true, []string{"A=b"} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := dialHostile(t, tt.opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			cmd := c.Command(ctx, "true")
+			if tt.set != nil {
+				tt.set(cmd)
+			}
+			err := runWithin(t, cmd)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Run = %v; want an error wrapping context.DeadlineExceeded", err)
+			}
+		})
+	}
+}
+
+// TestSilentExecCancel: a plain cancel (no deadline) also ends the wait,
+// and the client still closes cleanly (goleak checks the goroutine).
+func TestSilentExecCancel(t *testing.T) {
+	t.Parallel()
+	c, s := dialHostile(t, hostilessh.Options{Silent: []string{"exec"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for r := range s.Arrived() {
+			if r == "exec" {
+				cancel()
+				return
+			}
+		}
+	}()
+	defer cancel()
+	if err := runWithin(t, c.Command(ctx, "true")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v; want context.Canceled", err)
+	}
+}
+
+// TestRefusedPTY: a server refusing the pty (PermitTTY no) is a refusal,
+// not a lost connection, and not retryable.
+func TestRefusedPTY(t *testing.T) {
+	t.Parallel()
+	c, s := dialHostile(t, hostilessh.Options{Refuse: []string{"pty-req"}})
+	cmd := c.Command(testCtx(t), "true")
+	cmd.PTY, cmd.Retries = &vmconn.PTY{}, 2
+	err := cmd.Run()
+	if !errors.Is(err, vmconn.ErrRefused) || errors.Is(err, vmconn.ErrConnLost) || vmconn.Retryable(err) {
+		t.Fatalf("Run = %v; want ErrRefused, not ErrConnLost, not retryable", err)
+	}
+	if n := s.Seen("pty-req"); n != 1 {
+		t.Errorf("pty requested %d times; want 1 (no retry)", n)
+	}
+	if err := c.Command(testCtx(t), "true").Run(); err != nil {
+		t.Errorf("next command on the same connection: %v", err)
+	}
+}
