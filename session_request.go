@@ -11,7 +11,8 @@ import (
 
 // ErrRefused: the server answered a session request (pty-req, env, exec,
 // subsystem) with a refusal, such as a pty under "PermitTTY no" or an
-// env variable that AcceptEnv does not list. The connection is fine; not
+// env variable that AcceptEnv does not list, or kept refusing to open a
+// session for longer than Config.SessionWait. The connection is fine; not
 // retryable: the server will refuse the same request again.
 var ErrRefused = errors.New("request refused by the server")
 
