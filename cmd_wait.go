@@ -103,7 +103,10 @@ func probeTimeout(cn *conn) time.Duration {
 // interrupt stops a command whose context ended: it sends the cancel
 // signal over SSH and to the remote process group (from a second session,
 // for servers that ignore SSH signals); if the command survives WaitDelay,
-// it does the same with SIGKILL, and then closes the session.
+// it does the same with SIGKILL, and then closes the session. Unless the
+// remote processes are confirmed gone (killMarked's check, retried once
+// the command's own session has closed and freed its server slot), the
+// error wraps ErrNotStopped.
 func (cmd *Cmd) interrupt() error {
 	sig := cmd.CancelSignal
 	if sig == "" {
@@ -113,10 +116,10 @@ func (cmd *Cmd) interrupt() error {
 	if delay <= 0 {
 		delay = DefaultWaitDelay
 	}
-	cmd.signal(sig, delay)
+	kills := []<-chan bool{cmd.signal(sig, delay)}
 	ended, err := cmd.waitFor(delay)
 	if !ended && sig != ssh.SIGKILL {
-		cmd.signal(ssh.SIGKILL, delay)
+		kills = append(kills, cmd.signal(ssh.SIGKILL, delay))
 		ended, err = cmd.waitFor(delay)
 	}
 	if !ended {
@@ -127,15 +130,57 @@ func (cmd *Cmd) interrupt() error {
 	if errors.As(err, &ee) {
 		cmd.exitCode = ee.ExitStatus()
 	}
+	if !cmd.stopped(ended, kills, delay) {
+		return fmt.Errorf("vmconn: run %s: cancelled (%w), but %w", cmd.client.addr, contextError(cmd.ctx, nil), ErrNotStopped)
+	}
 	return fmt.Errorf("vmconn: run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
 }
 
-// signal sends sig over SSH and, unless Raw, to every marked process.
-func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) {
-	_ = cmd.sess.Signal(sig)
-	if cmd.marker != "" {
-		cmd.killMarked(sig, delay)
+// stopped reports whether the command's remote processes are known to be
+// gone: a kill of the marked processes confirmed it, or, for a Raw
+// command, which has no marker, its session ended by itself. If no kill
+// confirmed it, the kill is run again now that the command's session is
+// closed (its server slot may be free), then from a connection of its own
+// (sshd keeps the slot of a session whose process still runs).
+func (cmd *Cmd) stopped(ended bool, kills []<-chan bool, delay time.Duration) bool {
+	if cmd.marker == "" {
+		return ended
 	}
+	confirmed := false
+	for _, k := range kills {
+		confirmed = <-k || confirmed // each is bounded by delay
+	}
+	if confirmed {
+		return true
+	}
+	c := cmd.client
+	c.log.Debug("vmconn: cancelled command not confirmed gone; killing it again")
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.ctx), delay)
+	defer cancel()
+	if c.killMarked(ctx, cmd.sess.cn, cmd.marker, ssh.SIGKILL) {
+		return true
+	}
+	return c.killFromSpareConn(context.WithoutCancel(cmd.ctx), cmd.marker)
+}
+
+// signal sends sig over SSH and, unless Raw, to every marked process; the
+// channel says whether those are confirmed gone (false when Raw).
+func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) <-chan bool {
+	_ = cmd.sess.Signal(sig)
+	res := make(chan bool, 1)
+	if cmd.marker == "" {
+		res <- false
+		return res
+	}
+	cn := cmd.sess.cn
+	cn.wg.Add(1)
+	go func() { // in the background, bounded by delay, joined by the connection
+		defer cn.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), delay)
+		defer cancel()
+		res <- cmd.client.killMarked(ctx, cn, cmd.marker, sig)
+	}()
+	return res
 }
 
 // waitFor waits up to d for the session to end.
@@ -150,27 +195,19 @@ func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
 	}
 }
 
-// killMarked kills the command's marked processes and their groups from a
-// new session, in the background (bounded by delay; joined when the
-// connection closes).
-func (cmd *Cmd) killMarked(sig ssh.Signal, delay time.Duration) {
-	cn := cmd.sess.cn
-	line := killMarkedScript(cmd.marker, sig)
-	cn.wg.Add(1)
-	go func() {
-		defer cn.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), delay)
-		defer cancel()
-		s, err := cmd.client.newSession(ctx, cn)
-		if err != nil {
-			cmd.client.log.Debug("vmconn: cannot open a session to kill the command", "err", err)
-			return
-		}
-		defer s.Close()
-		stop := context.AfterFunc(ctx, func() { s.Close() })
-		defer stop()
-		_ = s.Run(line)
-	}()
+// killMarked kills the marked processes and their groups with sig from a
+// new session on cn (waiting, within ctx, for the server to grant one)
+// and reports whether none was left afterwards.
+func (c *Client) killMarked(ctx context.Context, cn *conn, marker string, sig ssh.Signal) bool {
+	s, err := c.sessionOn(ctx, cn)
+	if err != nil {
+		c.log.Debug("vmconn: cannot open a session to kill the command", "err", err)
+		return false
+	}
+	defer s.Close()
+	line := killMarkedScript(marker, sig) + "; " + markedGoneScript(marker)
+	err = s.request(ctx, func() error { return s.Run(line) }, nil)
+	return err == nil
 }
 
 // Output runs the command and returns its standard output. If the

@@ -64,3 +64,34 @@ func TestRefusedSessionBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelNotConfirmed: when the cancelled command's processes cannot
+// be confirmed gone (every kill session refused, the command ignoring
+// signals), Wait says so with ErrNotStopped instead of "stopped".
+func TestCancelNotConfirmed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []bool{false, true} {
+		t.Run(map[bool]string{false: "marked", true: "raw"}[raw], func(t *testing.T) {
+			t.Parallel()
+			s := hostilessh.Start(t, hostilessh.Options{RefuseAfter: 1, KeepRunning: true})
+			cfg := hostileConfig(t, s)
+			cfg.ConnectTimeout = time.Second
+			c, err := vmconn.Dial(testCtx(t), s.Addr, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			cmd := c.Command(ctx, "sleep 300")
+			cmd.Raw, cmd.WaitDelay = raw, 100*time.Millisecond
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			err = cmd.Wait()
+			if !errors.Is(err, vmconn.ErrNotStopped) || !errors.Is(err, context.Canceled) || vmconn.Retryable(err) {
+				t.Fatalf("Wait = %v; want ErrNotStopped and context.Canceled", err)
+			}
+		})
+	}
+}

@@ -75,7 +75,8 @@ func (s *Server) open(nch ssh.NewChannel) {
 		_ = nch.Reject(ssh.UnknownChannelType, "only sessions")
 	case s.opts.SilentOpens:
 		// never answered
-	case s.opts.RefuseOpens < 0 || n <= int64(s.opts.RefuseOpens):
+	case s.opts.RefuseOpens < 0 || n <= int64(s.opts.RefuseOpens),
+		s.opts.RefuseAfter > 0 && n > int64(s.opts.RefuseAfter):
 		reason := s.opts.RefuseReason
 		if reason == 0 {
 			reason = ssh.ConnectionFailed
@@ -92,7 +93,7 @@ func (s *Server) open(nch ssh.NewChannel) {
 }
 
 // session answers a session's requests as Options say; an exec that is
-// accepted exits 0 at once.
+// accepted exits 0 at once, unless KeepRunning.
 func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 	defer s.wg.Done()
 	defer ch.Close()
@@ -106,7 +107,7 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			continue
 		}
 		_ = r.Reply(true, nil)
-		if r.Type == "exec" || r.Type == "shell" {
+		if (r.Type == "exec" || r.Type == "shell") && !s.opts.KeepRunning {
 			status := make([]byte, 4)
 			binary.BigEndian.PutUint32(status, 0)
 			_, _ = ch.SendRequest("exit-status", false, status)

@@ -27,6 +27,16 @@ type Options struct {
 	RefuseOpens  int
 	RefuseReason ssh.RejectionReason
 
+	// RefuseAfter, when positive, refuses every session channel open
+	// after the first RefuseAfter (counted over all connections) with
+	// RefuseReason.
+	RefuseAfter int
+
+	// KeepRunning makes an accepted exec run for ever: no exit status,
+	// the channel stays open, signals change nothing (a root session on
+	// OpenSSH, whose sshd ignores signal requests).
+	KeepRunning bool
+
 	// Silent names the session requests ("exec", "pty-req", "env",
 	// "subsystem", "signal", ...) that are never answered.
 	Silent []string
