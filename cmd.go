@@ -137,7 +137,7 @@ func (cmd *Cmd) Start() error {
 	}
 	if cmd.RebootGuard && cmd.bootBefore == "" {
 		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
-			return fmt.Errorf("vmconn: reboot guard: reading boot id before: %w", err)
+			return guardReadFailed(err, "before", nil)
 		}
 	}
 	s, err := cmd.client.openSession(cmd.ctx)

@@ -47,10 +47,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 	}
 	after, err := cmd.client.BootID(ctx)
 	if err != nil {
-		if runErr != nil {
-			return fmt.Errorf("%w (and the reboot guard could not read the boot id: %w)", runErr, err)
-		}
-		return fmt.Errorf("vmconn: reboot guard: reading boot id after: %w", err)
+		return guardReadFailed(err, "after", runErr)
 	}
 	if after == cmd.bootBefore {
 		return runErr
