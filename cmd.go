@@ -91,7 +91,11 @@ type PTY struct {
 // signalled over SSH and, from a second session, every remote process it
 // started is killed with its process group (see MarkerEnv), for servers
 // that ignore SSH signals; Wait returns within WaitDelay (plus one round
-// trip) with an error wrapping the context's.
+// trip) with an error wrapping the context's. When that kill cannot be
+// confirmed (the server refused the second session), it is tried again
+// once the command's session has closed, then over a spare connection
+// (bounded by ConnectTimeout); if the processes still cannot be confirmed
+// gone, the error also wraps ErrNotStopped.
 func (c *Client) Command(ctx context.Context, command string) *Cmd {
 	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
 }

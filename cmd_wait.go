@@ -13,7 +13,8 @@ import (
 
 // Wait waits for the command started by Start to finish and returns its
 // result, as Run does. When the context ends first, Wait stops the remote
-// command (see Client.Command) and returns within about WaitDelay.
+// command (see Client.Command) and returns within about WaitDelay, or
+// later when the kill must be retried (ErrNotStopped if it fails).
 func (cmd *Cmd) Wait() error {
 	if cmd.sess == nil {
 		return errors.New("vmconn: Wait without Start")
