@@ -153,10 +153,12 @@ func (cmd *Cmd) stopped(ended bool, kills []<-chan bool, delay time.Duration) bo
 	}
 	c := cmd.client
 	c.log.Debug("vmconn: cancelled command not confirmed gone; killing it again")
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.ctx), delay)
-	defer cancel()
-	if c.killMarked(ctx, cmd.sess.cn, cmd.marker, ssh.SIGKILL) {
-		return true
+	if ended { // else sshd keeps the session's slot while its process runs
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.ctx), delay)
+		defer cancel()
+		if c.killMarked(ctx, cmd.sess.cn, cmd.marker, ssh.SIGKILL) {
+			return true
+		}
 	}
 	return c.killFromSpareConn(context.WithoutCancel(cmd.ctx), cmd.marker)
 }

@@ -25,19 +25,18 @@ var ErrRefused = errors.New("request refused by the server")
 // the connection ends, and the connection's close waits for it. late, if
 // not nil, is called in that goroutine when the abandoned request ends.
 func (s *session) request(ctx context.Context, do func() error, late func(error)) error {
-	ch := make(chan error, 1)
+	ch := make(chan error) // unbuffered: a late result meets abandoned
 	abandoned := make(chan struct{})
 	s.cn.wg.Add(1)
 	go func() {
 		defer s.cn.wg.Done()
 		err := do()
-		ch <- err
 		select {
+		case ch <- err:
 		case <-abandoned:
 			if late != nil {
 				late(err)
 			}
-		default:
 		}
 	}()
 	select {

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,4 +123,64 @@ func TestRefusedPTY(t *testing.T) {
 	if err := c.Command(testCtx(t), "true").Run(); err != nil {
 		t.Errorf("next command on the same connection: %v", err)
 	}
+}
+
+// TestLateExecAnswer: a server slower than the context: Run returns at
+// the context's end, and whatever the server sends afterwards never
+// reaches the caller's writers (x/crypto's server, like sshd, drops its
+// late answer once it has read our close; the gate covers the others).
+func TestLateExecAnswer(t *testing.T) {
+	t.Parallel()
+	s := hostilessh.Start(t, hostilessh.Options{Delay: 300 * time.Millisecond, Stdout: "late output\n"})
+	c, err := vmconn.Dial(testCtx(t), s.Addr, hostileConfig(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var out syncWriter
+	cmd := c.Command(ctx, "true")
+	cmd.Stdout = &out
+	if err := runWithin(t, cmd); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run = %v; want context.DeadlineExceeded", err)
+	}
+	waitArrived(t, s, "stdout")
+	c.Close() // joins the late request's goroutine
+	if got := out.String(); got != "" {
+		t.Errorf("caller's Stdout got %q after Run returned", got)
+	}
+}
+
+// waitArrived waits (bounded) until the server has seen an event.
+func waitArrived(t *testing.T, s *hostilessh.Server, what string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case r := <-s.Arrived():
+			if r == what {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %s on the server", what)
+		}
+	}
+}
+
+// syncWriter records writes, safe for concurrent use.
+type syncWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"slices"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -106,8 +107,13 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			_ = r.Reply(false, nil)
 			continue
 		}
+		time.Sleep(s.opts.Delay)
 		_ = r.Reply(true, nil)
 		if (r.Type == "exec" || r.Type == "shell") && !s.opts.KeepRunning {
+			if s.opts.Stdout != "" {
+				_, _ = ch.Write([]byte(s.opts.Stdout))
+				s.count("stdout")
+			}
 			status := make([]byte, 4)
 			binary.BigEndian.PutUint32(status, 0)
 			_, _ = ch.SendRequest("exit-status", false, status)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -36,6 +37,13 @@ type Options struct {
 	// the channel stays open, signals change nothing (a root session on
 	// OpenSSH, whose sshd ignores signal requests).
 	KeepRunning bool
+
+	// Delay answers every session request only after this long.
+	Delay time.Duration
+
+	// Stdout is written by an accepted exec before its exit status; once
+	// written, "stdout" arrives on Arrived.
+	Stdout string
 
 	// Silent names the session requests ("exec", "pty-req", "env",
 	// "subsystem", "signal", ...) that are never answered.
