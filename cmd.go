@@ -192,7 +192,7 @@ func (cmd *Cmd) start(s *session, line string) error {
 		for _, kv := range cmd.Env {
 			k, v, _ := strings.Cut(kv, "=")
 			if err := s.request(ctx, func() error { return s.Setenv(k, v) }, nil); err != nil {
-				return c.requestError(ctx, s, "env "+k, err)
+				return c.requestError(ctx, s, "env", fmt.Errorf("%s: %w", k, err))
 			}
 		}
 	}

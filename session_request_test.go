@@ -106,22 +106,35 @@ func TestSilentExecCancel(t *testing.T) {
 	}
 }
 
-// TestRefusedPTY: a server refusing the pty (PermitTTY no) is a refusal,
-// not a lost connection, and not retryable.
-func TestRefusedPTY(t *testing.T) {
+// TestRefusedRequests: a server refusing the pty (PermitTTY no) or an
+// env variable (AcceptEnv) is a refusal, not a lost connection, and not
+// retryable: Run does not ask again, and the connection serves on.
+func TestRefusedRequests(t *testing.T) {
 	t.Parallel()
-	c, s := dialHostile(t, hostilessh.Options{Refuse: []string{"pty-req"}})
-	cmd := c.Command(testCtx(t), "true")
-	cmd.PTY, cmd.Retries = &vmconn.PTY{}, 2
-	err := cmd.Run()
-	if !errors.Is(err, vmconn.ErrRefused) || errors.Is(err, vmconn.ErrConnLost) || vmconn.Retryable(err) {
-		t.Fatalf("Run = %v; want ErrRefused, not ErrConnLost, not retryable", err)
-	}
-	if n := s.Seen("pty-req"); n != 1 {
-		t.Errorf("pty requested %d times; want 1 (no retry)", n)
-	}
-	if err := c.Command(testCtx(t), "true").Run(); err != nil {
-		t.Errorf("next command on the same connection: %v", err)
+	for _, tt := range []struct {
+		req string
+		set func(*vmconn.Cmd)
+	}{
+		{"pty-req", func(c *vmconn.Cmd) { c.PTY = &vmconn.PTY{} }},
+		{"env", func(c *vmconn.Cmd) { c.Raw, c.Env = true, []string{"A=b"} }},
+	} {
+		t.Run(tt.req, func(t *testing.T) {
+			t.Parallel()
+			c, s := dialHostile(t, hostilessh.Options{Refuse: []string{tt.req}})
+			cmd := c.Command(testCtx(t), "true")
+			tt.set(cmd)
+			cmd.Retries = 2
+			err := cmd.Run()
+			if !errors.Is(err, vmconn.ErrRefused) || errors.Is(err, vmconn.ErrConnLost) || vmconn.Retryable(err) {
+				t.Fatalf("Run = %v; want ErrRefused, not ErrConnLost, not retryable", err)
+			}
+			if n := s.Seen(tt.req); n != 1 {
+				t.Errorf("%s requested %d times; want 1 (no retry)", tt.req, n)
+			}
+			if err := c.Command(testCtx(t), "true").Run(); err != nil {
+				t.Errorf("next command on the same connection: %v", err)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package vmconn_test
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -121,4 +122,16 @@ func TestSSHDMaxSessions1CopyVerify(t *testing.T) {
 func isCurrentUser(name string) bool {
 	u, err := user.Current()
 	return err == nil && u.Username == name
+}
+
+// TestSSHDPermitTTYNo: sshd refusing the pty is ErrRefused, not a lost
+// connection.
+func TestSSHDPermitTTYNo(t *testing.T) {
+	s := sshdtest.Start(t, sshdtest.Options{ExtraConfig: []string{"PermitTTY no"}, HostKeyTypes: []string{"ed25519"}})
+	c := dialSSHD(t, s, nil)
+	cmd := c.Command(testCtx(t), "true")
+	cmd.PTY = &vmconn.PTY{}
+	if err := cmd.Run(); !errors.Is(err, vmconn.ErrRefused) || errors.Is(err, vmconn.ErrConnLost) {
+		t.Fatalf("Run = %v; want ErrRefused, not ErrConnLost", err)
+	}
 }

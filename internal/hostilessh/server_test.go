@@ -2,6 +2,7 @@ package hostilessh_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vmconn/vmconn/internal/hostilessh"
 	"go.uber.org/goleak"
@@ -71,9 +72,11 @@ func TestSilentClose(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- sess.Start("x") }()
-	for r := range s.Arrived() {
-		if r == "exec" {
-			break
+	for r := ""; r != "exec"; {
+		select {
+		case r = <-s.Arrived():
+		case <-time.After(30 * time.Second):
+			t.Fatal("no exec request arrived")
 		}
 	}
 	s.Close()
