@@ -37,13 +37,23 @@ func writeClientKey(t *testing.T) string {
 }
 
 // TestCLISignalWhileStuck: a CLI stuck on a server that never answers its
-// exec request exits on SIGTERM or SIGINT, with a non-zero status.
+// exec request or its session open exits on SIGTERM or SIGINT, with a
+// non-zero status and a message naming the signal.
 func TestCLISignalWhileStuck(t *testing.T) {
 	t.Parallel()
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tt := range []struct {
+		stuck string // what the server leaves unanswered
+		opts  hostilessh.Options
+		sig   syscall.Signal
+	}{
+		{"exec", hostilessh.Options{Silent: []string{"exec"}}, syscall.SIGTERM},
+		{"exec", hostilessh.Options{Silent: []string{"exec"}}, syscall.SIGINT},
+		{"open", hostilessh.Options{SilentOpens: true}, syscall.SIGTERM},
+	} {
+		sig := tt.sig
+		t.Run(tt.stuck+" "+sig.String(), func(t *testing.T) {
 			t.Parallel()
-			s := hostilessh.Start(t, hostilessh.Options{Silent: []string{"exec"}})
+			s := hostilessh.Start(t, tt.opts)
 			cli := exec.Command(os.Args[0], "exec", "-n", "-i", writeClientKey(t), "--known-hosts", s.KnownHostsFile,
 				"x@"+s.Addr, "--", "true")
 			cli.Env = append(os.Environ(), runMainEnv+"=1", "SSH_AUTH_SOCK=")
@@ -52,7 +62,7 @@ func TestCLISignalWhileStuck(t *testing.T) {
 			if err := cli.Start(); err != nil {
 				t.Fatal(err)
 			}
-			waitArrived(t, s, "exec")
+			waitArrived(t, s, tt.stuck)
 			if err := cli.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
