@@ -93,9 +93,10 @@ type PTY struct {
 // that ignore SSH signals; Wait returns within WaitDelay (plus one round
 // trip) with an error wrapping the context's. When that kill cannot be
 // confirmed (the server refused the second session), it is tried again
-// once the command's session has closed, then over a spare connection
-// (bounded by ConnectTimeout); if the processes still cannot be confirmed
-// gone, the error also wraps ErrNotStopped.
+// once the command's session has closed, then, if the connection is
+// still up, over a spare connection (bounded by ConnectTimeout); if the
+// processes still cannot be confirmed gone, the error also wraps
+// ErrNotStopped.
 func (c *Client) Command(ctx context.Context, command string) *Cmd {
 	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
 }

@@ -49,8 +49,8 @@ func (c *Client) sessionOn(ctx context.Context, cn *conn) (*session, error) {
 }
 
 // killFromSpareConn kills the marked processes from a new connection of
-// its own, closed afterwards, bounded by the connect timeout twice (dial,
-// then kill): a server at its MaxSessions limit counts sessions per
+// its own, closed afterwards, bounded by the connect timeout (dial and
+// kill together): a server at its MaxSessions limit counts sessions per
 // connection. It is not tried once the client is closed.
 func (c *Client) killFromSpareConn(ctx context.Context, marker string) bool {
 	c.mu.Lock()
@@ -59,7 +59,7 @@ func (c *Client) killFromSpareConn(ctx context.Context, marker string) bool {
 	if closed {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*c.cfg.connectTimeout())
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.connectTimeout())
 	defer cancel()
 	cn, err := c.dialConn(ctx)
 	if err != nil {

@@ -160,6 +160,9 @@ func (cmd *Cmd) stopped(ended bool, kills []<-chan bool, delay time.Duration) bo
 			return true
 		}
 	}
+	if !cmd.sess.cn.alive() { // the link is gone: a spare connection would wait out the connect timeout
+		return false
+	}
 	return c.killFromSpareConn(context.WithoutCancel(cmd.ctx), cmd.marker)
 }
 
