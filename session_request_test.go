@@ -54,8 +54,9 @@ func runWithin(t *testing.T, cmd *vmconn.Cmd) error {
 }
 
 // TestSilentServerBoundedByContext: a server that never answers a channel
-// open or a session request (exec, pty-req, env) cannot hold a command
-// past its context: Run returns an error wrapping the context's.
+// open or a session request (exec, pty-req, env), wedged or not (a wedged
+// one answers not even the channel close), cannot hold a command past its
+// context: Run returns an error wrapping the context's.
 func TestSilentServerBoundedByContext(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -65,8 +66,9 @@ func TestSilentServerBoundedByContext(t *testing.T) {
 	}{
 		{"channel open", hostilessh.Options{SilentOpens: true}, nil},
 		{"exec", hostilessh.Options{Silent: []string{"exec"}}, nil},
-		{"pty-req", hostilessh.Options{Silent: []string{"pty-req"}}, func(c *vmconn.Cmd) { c.PTY = &vmconn.PTY{} }},
-		{"env", hostilessh.Options{Silent: []string{"env"}}, func(c *vmconn.Cmd) { c.Raw, c.Env = true, []string{"A=b"} }},
+		{"exec wedged", hostilessh.Options{Silent: []string{"exec"}, Wedge: true}, nil},
+		{"pty-req wedged", hostilessh.Options{Silent: []string{"pty-req"}, Wedge: true}, func(c *vmconn.Cmd) { c.PTY = &vmconn.PTY{} }},
+		{"env wedged", hostilessh.Options{Silent: []string{"env"}, Wedge: true}, func(c *vmconn.Cmd) { c.Raw, c.Env = true, []string{"A=b"} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,4 +198,30 @@ func (w *syncWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
+}
+
+// TestSilentSubsystem: an sftp subsystem request left unanswered, by a
+// server that does not even answer the channel close, cannot hold SFTP
+// past its context.
+func TestSilentSubsystem(t *testing.T) {
+	t.Parallel()
+	c, _ := dialHostile(t, hostilessh.Options{Silent: []string{"subsystem"}, Wedge: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		f, err := c.SFTP(ctx)
+		if err == nil {
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("SFTP = %v; want context.DeadlineExceeded", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("SFTP still blocked 30s after its context ended")
+	}
 }

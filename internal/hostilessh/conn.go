@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -17,13 +18,13 @@ func (s *Server) accept() {
 			return
 		}
 		s.wg.Add(1)
-		go s.serve(nc)
+		go s.serve(newWedgeConn(nc))
 	}
 }
 
 // serve runs one connection; global requests (keepalives) are answered
 // as a server that is alive would.
-func (s *Server) serve(nc net.Conn) {
+func (s *Server) serve(nc *wedgeConn) {
 	defer s.wg.Done()
 	defer nc.Close()
 	sc, chans, reqs, err := ssh.NewServerConn(nc, s.config)
@@ -44,7 +45,7 @@ func (s *Server) serve(nc net.Conn) {
 		}
 	}()
 	for nch := range chans {
-		s.open(nch)
+		s.open(nch, nc)
 	}
 }
 
@@ -65,7 +66,7 @@ func (s *Server) untrack(c ssh.Conn) {
 }
 
 // open answers (or not) one channel open.
-func (s *Server) open(nch ssh.NewChannel) {
+func (s *Server) open(nch ssh.NewChannel, nc *wedgeConn) {
 	n := s.opens.Add(1)
 	select {
 	case s.notify <- "open":
@@ -89,19 +90,22 @@ func (s *Server) open(nch ssh.NewChannel) {
 			return
 		}
 		s.wg.Add(1)
-		go s.session(ch, reqs)
+		go s.session(ch, reqs, nc)
 	}
 }
 
 // session answers a session's requests as Options say; an exec that is
 // accepted exits 0 at once, unless KeepRunning.
-func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request, nc *wedgeConn) {
 	defer s.wg.Done()
 	defer ch.Close()
 	for r := range reqs {
 		s.count(r.Type)
 		switch {
 		case slices.Contains(s.opts.Silent, r.Type):
+			if s.opts.Wedge {
+				nc.wedge()
+			}
 			continue
 		case slices.Contains(s.opts.Refuse, r.Type):
 			_ = r.Reply(false, nil)
@@ -120,4 +124,37 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			return
 		}
 	}
+}
+
+// wedgeConn is a server connection that can stop reading: once wedged,
+// whatever arrives is dropped and Read blocks until the connection is
+// closed, so the server answers nothing more, not even a channel close.
+type wedgeConn struct {
+	net.Conn
+	wedged    chan struct{}
+	wedgeOnce sync.Once
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func newWedgeConn(c net.Conn) *wedgeConn {
+	return &wedgeConn{Conn: c, wedged: make(chan struct{}), closed: make(chan struct{})}
+}
+
+func (c *wedgeConn) wedge() { c.wedgeOnce.Do(func() { close(c.wedged) }) }
+
+func (c *wedgeConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	select {
+	case <-c.wedged:
+		<-c.closed
+		return 0, net.ErrClosed
+	default:
+		return n, err
+	}
+}
+
+func (c *wedgeConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
 }

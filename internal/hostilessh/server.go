@@ -49,6 +49,11 @@ type Options struct {
 	// "subsystem", "signal", ...) that are never answered.
 	Silent []string
 
+	// Wedge makes a Silent request also wedge its connection: the server
+	// stops reading it, as a hung server would, so that not even a
+	// channel close or a keepalive is answered any more.
+	Wedge bool
+
 	// Refuse names the session requests answered with a failure.
 	Refuse []string
 }
