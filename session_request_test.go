@@ -225,3 +225,21 @@ func TestSilentSubsystem(t *testing.T) {
 		t.Fatal("SFTP still blocked 30s after its context ended")
 	}
 }
+
+// TestWedgedServerKeepalive: with no deadline on the context, a server
+// that stops answering under an exec request is noticed by keepalive, and
+// Run fails with ErrConnLost instead of waiting for ever.
+func TestWedgedServerKeepalive(t *testing.T) {
+	t.Parallel()
+	s := hostilessh.Start(t, hostilessh.Options{Silent: []string{"exec"}, Wedge: true})
+	cfg := hostileConfig(t, s)
+	cfg.KeepaliveInterval, cfg.KeepaliveCountMax, cfg.ReconnectTimeout = 100*time.Millisecond, 2, -1
+	c, err := vmconn.Dial(testCtx(t), s.Addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := runWithin(t, c.Command(context.Background(), "true")); !errors.Is(err, vmconn.ErrConnLost) {
+		t.Fatalf("Run = %v; want ErrConnLost", err)
+	}
+}
