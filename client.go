@@ -189,6 +189,7 @@ func (c *Client) openSessionSlot(ctx context.Context, release func()) (*session,
 			return &session{Session: s, cn: cn, release: release}, nil
 		case sessionRefused(err) != nil:
 			c.log.Debug("vmconn: server refused a session, waiting for a slot", "err", err)
+			wait.ours = len(c.slots) > 1 // our other sessions will end and free theirs
 			if werr := wait.next(ctx, sessionRefused(err)); werr != nil {
 				return nil, c.opError("session", werr)
 			}
@@ -220,17 +221,22 @@ func sessionRefused(err error) *ssh.OpenChannelError {
 
 // slotWait paces the retries of a refused session: backoff from 5ms to
 // 250ms, until ctx ends or, when ctx has no deadline, until limit has
-// passed since the first refusal (a negative limit: no retry).
+// passed with none of the client's own other sessions open (those end
+// and free their slots; a negative limit: no retry).
 type slotWait struct {
 	limit   time.Duration
 	first   time.Time
 	backoff time.Duration
+	ours    bool // other sessions of the client are open
 }
 
 // next waits before the next attempt, or says why there is none.
 func (w *slotWait) next(ctx context.Context, refusal error) error {
 	if w.first.IsZero() {
-		w.first, w.backoff = time.Now(), 5*time.Millisecond
+		w.backoff = 5 * time.Millisecond
+	}
+	if w.first.IsZero() || w.ours {
+		w.first = time.Now()
 	}
 	d := w.backoff
 	w.backoff = min(2*w.backoff, 250*time.Millisecond)

@@ -127,11 +127,14 @@ type Config struct {
 	// SessionWait bounds how long a call waits for the server to grant a
 	// session it refused for lack of slots (sshd's MaxSessions, whoever
 	// holds them; OpenSSH even refuses a session opened right after
-	// another one ended), asking again with backoff. It applies only when
-	// the call's context has no deadline; with a deadline, the context
-	// alone bounds the wait. When it passes, the call fails with an error
-	// wrapping ErrRefused and the server's *ssh.OpenChannelError. Zero
-	// means 30s; negative means fail at the first refusal.
+	// another one ended), asking again with backoff. Time during which
+	// other sessions of this client are open does not count: they end
+	// and free their slots. It applies only when the call's context has
+	// no deadline; with a deadline, the context alone bounds the wait.
+	// When it passes, the call fails with an error wrapping ErrRefused and
+	// the server's *ssh.OpenChannelError. Zero means 30s; negative means
+	// fail at the first refusal made while none of the client's other
+	// sessions is open.
 	SessionWait time.Duration
 
 	// ReconnectTimeout bounds one reconnection (all its attempts) after

@@ -95,3 +95,27 @@ func TestCancelNotConfirmed(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionWaitSparesOwnSessions: while the client's own sessions hold
+// the server's slots, a refused session waits for them past SessionWait:
+// more commands than the server's MaxSessions wait their turn.
+func TestSessionWaitSparesOwnSessions(t *testing.T) {
+	t.Parallel()
+	srv := newServerOpts(t, 1)
+	cfg := testConfig(srv)
+	cfg.MaxSessions, cfg.SessionWait = 2, 50*time.Millisecond
+	c := dialTest(t, srv, cfg)
+	first := c.Command(testCtx(t), "echo started; sleep 0.5")
+	started := make(chan struct{})
+	first.Stdout = &notifyWriter{want: "started\n", do: func() { close(started) }}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if out, err := c.Output(context.Background(), "echo second"); err != nil || string(out) != "second\n" {
+		t.Errorf("second command: %q, %v; want it to wait for the first", out, err)
+	}
+	if err := first.Wait(); err != nil {
+		t.Errorf("first command: %v", err)
+	}
+}
