@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrRefused: the server answered a session request (pty-req, env, exec,
@@ -18,12 +19,13 @@ var ErrRefused = errors.New("request refused by the server")
 
 // request runs one blocking session request (env, pty-req, exec,
 // subsystem) bounded by ctx and by the connection: x/crypto's calls take
-// no context, and a server that never answers would block them for ever
-// (a dead link is noticed by keepalive, which ends the connection). When
-// ctx ends first, the session is closed and request returns an error
-// wrapping ctx's; the request's goroutine ends when the server answers or
-// the connection ends, and the connection's close waits for it. late, if
-// not nil, is called in that goroutine when the abandoned request ends.
+// no context, and a server that never answers would block them for ever.
+// A connection that ends (closed, or found dead by keepalive) fails the
+// request at once. When ctx ends first, the session is closed and request
+// returns an error wrapping ctx's; the request's goroutine ends when the
+// server answers or the connection ends, and the connection's close waits
+// for it. late, if not nil, is called in that goroutine when the
+// abandoned request ends.
 func (s *session) request(ctx context.Context, do func() error, late func(error)) error {
 	ch := make(chan error) // unbuffered: a late result meets abandoned
 	abandoned := make(chan struct{})
@@ -40,17 +42,13 @@ func (s *session) request(ctx context.Context, do func() error, late func(error)
 		}
 	}()
 	select {
-	case err := <-ch:
+	case err := <-ch: // also when the connection ends: that fails the request at once
 		return err
 	case <-ctx.Done():
-	case <-s.cn.done:
 	}
 	close(abandoned)
 	s.Close()
-	if ctx.Err() != nil {
-		return contextError(ctx, nil)
-	}
-	return s.cn.err
+	return contextError(ctx, nil)
 }
 
 // requestError classifies a failed request: a refusal (no error from the
@@ -63,16 +61,32 @@ func (c *Client) requestError(ctx context.Context, s *session, op string, err er
 		return c.opError(op, s.cn.err)
 	case errors.Is(err, io.EOF): // the channel closed: is the connection dying?
 		if lost := s.cn.probe(probeTimeout(s.cn)); lost != nil {
-			if !errors.Is(lost, ErrConnLost) {
-				lost = classed(ErrConnLost, lost)
-			}
-			return c.opError(op, lost)
+			return c.opError(op, whyEnded(s.cn, lost))
 		}
 		return c.opError(op, fmt.Errorf("%w: the server closed the session", ErrRefused))
 	case errors.Is(err, ErrConnLost), errors.Is(err, ErrClosed):
 		return c.opError(op, err)
 	}
 	return c.opError(op, fmt.Errorf("%w: %w", ErrRefused, err))
+}
+
+// whyEnded says why a connection that failed a probe is gone: its own
+// reason (ErrClosed after Close) once its watcher has seen the end, or
+// ErrConnLost when it stalled.
+func whyEnded(cn *conn, lost error) error {
+	if !errors.Is(lost, ErrTimeout) {
+		t := time.NewTimer(probeTimeout(cn))
+		defer t.Stop()
+		select {
+		case <-cn.done:
+			return cn.err
+		case <-t.C:
+		}
+	}
+	if errors.Is(lost, ErrConnLost) {
+		return lost
+	}
+	return classed(ErrConnLost, lost)
 }
 
 // gate stands between a session's streams and the caller's: once shut,
