@@ -102,7 +102,12 @@ type PTY struct {
 // signalled over SSH and, from a second session, every remote process it
 // started is killed with its process group (see MarkerEnv), for servers
 // that ignore SSH signals; Wait returns within WaitDelay (plus one round
-// trip) with an error wrapping the context's.
+// trip) with an error wrapping the context's. When that kill cannot be
+// confirmed (the server refused the second session), it is tried again
+// once the command's session has closed, then, if the connection is
+// still up, over a spare connection (bounded by ConnectTimeout); if the
+// processes still cannot be confirmed gone, the error also wraps
+// ErrNotStopped.
 func (c *Client) Command(ctx context.Context, command string) *Cmd {
 	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
 }
@@ -158,7 +163,7 @@ func (cmd *Cmd) Start() (err error) {
 	}
 	if cmd.RebootGuard && cmd.bootBefore == "" {
 		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
-			return errorf("reboot guard: reading boot id before: %w", err)
+			return guardReadFailed(err, "before", nil)
 		}
 	}
 	s, err := cmd.client.openSession(cmd.ctx)
@@ -212,34 +217,52 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	return envelopeLine(script)
 }
 
+// start sends the session's requests (env when Raw, pty-req, exec), each
+// bounded by the context (session_request.go): a server that never
+// answers cannot hold the caller. A refusal wraps ErrRefused, not
+// ErrConnLost: the connection is fine and asking again will not help.
 func (cmd *Cmd) start(s *session, line string) error {
+	c, ctx := cmd.client, cmd.ctx
 	if cmd.Raw {
 		for _, kv := range cmd.Env {
 			k, v, _ := strings.Cut(kv, "=")
-			if err := s.Setenv(k, v); err != nil {
-				return fmt.Errorf("vmconn: server refused env %s: %w", k, err)
+			if err := s.request(ctx, func() error { return s.Setenv(k, v) }, nil); err != nil {
+				return c.requestError(ctx, s, "env", fmt.Errorf("%s: %w", k, err))
 			}
 		}
 	}
 	if p := cmd.PTY; p != nil {
 		p = quietPTY(p, cmd.header != nil || cmd.sudo != nil && cmd.sudo.secret)
-		if err := s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()); err != nil {
-			return cmd.client.opError("pty", classed(ErrConnLost, err))
+		pty := func() error { return s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()) }
+		if err := s.request(ctx, pty, nil); err != nil {
+			return c.requestError(ctx, s, "pty", err)
 		}
 	}
-	s.Stdin = withHeader(cmd.header, cmd.Stdin)
-	s.Stdout, s.Stderr = serialWriters(cmd.Stdout, cmd.Stderr)
-	if cmd.sudo != nil {
-		s.Stdin = cmd.sudo.gate
-		s.Stdout, s.Stderr = cmd.sudo.streams(s.Stdout, s.Stderr, cmd.PTY != nil)
-	}
-	if err := s.Start(line); err != nil {
-		if !s.cn.alive() {
-			return cmd.client.opError("run", s.cn.err)
+	var g gate
+	stdin, stdout, stderr := cmd.streams()
+	s.Stdin, s.Stdout, s.Stderr = g.reader(stdin), g.writer(stdout), g.writer(stderr)
+	late := func(err error) { // exec answered after ctx ended: drain and let go
+		if err == nil {
+			_ = s.Wait()
 		}
-		return cmd.client.opError("run", classed(ErrConnLost, err))
+	}
+	if err := s.request(ctx, func() error { return s.Start(line) }, late); err != nil {
+		g.close()
+		return c.requestError(ctx, s, "run", err)
 	}
 	return nil
+}
+
+// streams returns what the session reads and writes: the Env header and
+// Stdin, and the writers (one lock when they are the same); under Sudo,
+// the sudo gate and the filter on the stream where sudo speaks.
+func (cmd *Cmd) streams() (io.Reader, io.Writer, io.Writer) {
+	stdout, stderr := serialWriters(cmd.Stdout, cmd.Stderr)
+	if cmd.sudo == nil {
+		return withHeader(cmd.header, cmd.Stdin), stdout, stderr
+	}
+	stdout, stderr = cmd.sudo.streams(stdout, stderr, cmd.PTY != nil)
+	return cmd.sudo.gate, stdout, stderr
 }
 
 func (p *PTY) term() string { return cmp(p.Term, "xterm") }
