@@ -1,4 +1,4 @@
-package vmconn_test
+package alive_test
 
 import (
 	"bufio"
@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/testkit"
 )
 
 const (
@@ -19,7 +21,7 @@ const (
 	aliveDeadTimeout = time.Second
 )
 
-// BenchmarkAliveDeadHost compares how long the verdict on a dead host
+// BenchmarkDeadHost compares how long the verdict on a dead host
 // takes with IsAlive (probes run concurrently under one timeout) and with
 // the same probes run one after another, each with that timeout.
 //
@@ -28,29 +30,29 @@ const (
 // namespace; the parent reports the child's figures as concurrent-ns/op
 // and sequential-ns/op. Elsewhere it is a loopback port that drops
 // connection attempts, probed at SSH and three TCP probes, without ICMP.
-func BenchmarkAliveDeadHost(b *testing.B) {
+func BenchmarkDeadHost(b *testing.B) {
 	switch {
 	case netns.InChild():
 		host := os.Getenv(aliveDeadEnv)
-		aliveBenchPair(b, host, &vmconn.AliveOptions{Config: &vmconn.Config{NoAgent: true}, Timeout: aliveDeadTimeout})
+		aliveBenchPair(b, host, &alive.Options{Config: &vmconn.Config{NoAgent: true}, Timeout: aliveDeadTimeout})
 	case netns.Available():
 		aliveBenchLab(b)
 	default:
-		hole := aliveBlackhole(b)
+		hole := testkit.Blackhole(b)
 		host := "127.0.0.1:" + strconv.Itoa(hole)
-		aliveBenchPair(b, host, &vmconn.AliveOptions{
-			Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole, aliveBlackhole(b), aliveBlackhole(b)},
+		aliveBenchPair(b, host, &alive.Options{
+			Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole, testkit.Blackhole(b), testkit.Blackhole(b)},
 			NoICMP: true, Timeout: aliveDeadTimeout,
 		})
 	}
 }
 
 // aliveBenchPair runs the concurrent and the sequential verdict.
-func aliveBenchPair(b *testing.B, host string, o *vmconn.AliveOptions) {
+func aliveBenchPair(b *testing.B, host string, o *alive.Options) {
 	ctx := context.Background()
-	for name, check := range map[string]func(context.Context, string, *vmconn.AliveOptions) (*vmconn.AliveResult, error){
-		"concurrent": vmconn.IsAlive,
-		"sequential": vmconn.IsAliveSequential,
+	for name, check := range map[string]func(context.Context, string, *alive.Options) (*alive.Result, error){
+		"concurrent": alive.Check,
+		"sequential": alive.CheckSequential,
 	} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
@@ -93,17 +95,17 @@ func aliveBenchChild(b *testing.B) map[string]float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := client.TestCommand(ctx, []string{aliveDeadEnv + "=" + dead.IPv4.String()},
-		"-test.run=^$", "-test.bench=^BenchmarkAliveDeadHost$", "-test.benchtime="+benchtime)
+		"-test.run=^$", "-test.bench=^BenchmarkDeadHost$", "-test.benchtime="+benchtime)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("child benchmark: %v\n%s", err, out)
 	}
 	figures := map[string]float64{}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() { // "BenchmarkAliveDeadHost/concurrent-2   1   1003456789 ns/op"
+	for sc.Scan() { // "BenchmarkDeadHost/concurrent-2   1   1003456789 ns/op"
 		f := strings.Fields(sc.Text())
-		if len(f) >= 4 && f[3] == "ns/op" && strings.HasPrefix(f[0], "BenchmarkAliveDeadHost/") {
-			name, _, _ := strings.Cut(strings.TrimPrefix(f[0], "BenchmarkAliveDeadHost/"), "-")
+		if len(f) >= 4 && f[3] == "ns/op" && strings.HasPrefix(f[0], "BenchmarkDeadHost/") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(f[0], "BenchmarkDeadHost/"), "-")
 			figures[name], _ = strconv.ParseFloat(f[2], 64)
 		}
 	}

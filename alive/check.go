@@ -1,4 +1,4 @@
-package vmconn
+package alive
 
 import (
 	"context"
@@ -7,9 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
-// IsAlive asks the network whether host ("[user@]host[:port]", IPv6 as
+// Check asks the network whether host ("[user@]host[:port]", IPv6 as
 // "[addr]:port" or bare) is alive, layer by layer, and says which layer
 // answered. Without console access this is how a booting, hung or dead
 // machine are told apart:
@@ -26,23 +29,24 @@ import (
 //     its silence alone proves little.
 //
 // The host is alive if any layer answered. The layers are probed
-// concurrently under one timeout (AliveOptions.Timeout, default 3s), so a
+// concurrently under one timeout (Options.Timeout, default 3s), so a
 // dead host's verdict takes that timeout once, and an SSH answer returns
 // at once: probes that can no longer change the verdict are cancelled
-// (their outcome is Cancelled) and waited for before IsAlive returns. TCP
+// (their outcome is Cancelled) and waited for before Check returns. TCP
 // ports still pending when TCP decided the verdict get 20ms more, so that
 // ports answering about as fast are all reported. A host name is resolved
 // once, within the timeout, and its first address (in the system's
-// preference order, IPv4 or IPv6) is probed.
+// preference order, IPv4 or IPv6) is probed; the SSH login still names
+// the host as written, for known_hosts.
 //
-// IsAlive returns an error only for bad input (an ErrConfig error: a
+// Check returns an error only for bad input (a vmconn.ErrConfig error: a
 // malformed host, a port out of range, a negative timeout, an unusable
-// key file), for a name that does not resolve (an *OpError with Op
-// "resolve" wrapping ErrUnreachable, or ErrTimeout when the lookup timed
-// out), or when ctx is cancelled (with the partial result). A deadline on
-// ctx shorter than the timeout just shortens it.
-func IsAlive(ctx context.Context, host string, o *AliveOptions) (*AliveResult, error) {
-	t, err := ParseTarget(host)
+// key file), for a name that does not resolve (a *vmconn.OpError with Op
+// "resolve" wrapping vmconn.ErrUnreachable, or vmconn.ErrTimeout when the
+// lookup timed out), or when ctx is cancelled (with the partial result).
+// A deadline on ctx shorter than the timeout just shortens it.
+func Check(ctx context.Context, host string, o *Options) (*Result, error) {
+	t, err := vmconn.ParseTarget(host)
 	if err != nil {
 		return nil, err
 	}
@@ -53,42 +57,44 @@ func IsAlive(ctx context.Context, host string, o *AliveOptions) (*AliveResult, e
 	return s.run(ctx, t, nil)
 }
 
-// IsAlive is like the package's IsAlive for the client's host, but the
-// SSH layer first sends a keepalive request over the open connection
-// (allowing it half the timeout); only when that gets no answer (or the
-// connection is lost) does it log in anew, with the client's Config
-// (o.Config is ignored). That login is closed at once: IsAlive never
-// reconnects the client itself.
-func (c *Client) IsAlive(ctx context.Context, o *AliveOptions) (*AliveResult, error) {
-	if err := c.dialed(); err != nil {
+// CheckClient is like Check for c's host, but the SSH layer first sends
+// a keepalive request over c's open connection (allowing it half the
+// timeout); only when that gets no answer (or the connection is lost)
+// does it log in anew, with c's Config (o.Config is ignored). That login
+// is closed at once: CheckClient never reconnects c itself. A Client not
+// made by vmconn.Dial is a vmconn.ErrConfig error.
+func CheckClient(ctx context.Context, c *vmconn.Client, o *Options) (*Result, error) {
+	if err := c.Err(); errors.Is(err, vmconn.ErrConfig) {
 		return nil, err
 	}
-	var opts AliveOptions
-	if o != nil {
-		opts = *o
-	}
-	opts.Config = &c.cfg
-	if opts.Logger == nil {
-		opts.Logger = c.log
-	}
-	s, err := opts.settings(c.target)
+	t, err := vmconn.ParseTarget(c.Addr())
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, c.target, c)
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts.Config = c.Config()
+	opts.Config.User = c.User()
+	s, err := opts.settings(t)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, t, c)
 }
 
 // run resolves the host and runs the probes.
-func (s *aliveSettings) run(ctx context.Context, t Target, c *Client) (*AliveResult, error) {
+func (s *settings) run(ctx context.Context, t vmconn.Target, c *vmconn.Client) (*Result, error) {
 	start := time.Now()
 	if !s.noSSH && c == nil {
-		if err := checkSSHConfig(s.cfg, t.hostPort(s.sshPort)); err != nil {
+		if err := checkConfig(ctx, s.cfg, s.sshTarget(t)); err != nil {
 			return nil, err
 		}
 	}
-	tctx, cancel := withTimeout(ctx, "alive timeout", s.timeout)
+	tctx, cancel := context.WithTimeoutCause(ctx, s.timeout, &timeoutError{s.timeout})
 	defer cancel()
-	ip, err := aliveResolve(tctx, t.Host)
+	ip, err := resolve(tctx, t.Host)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil, fmt.Errorf("vmconn: alive %s: %w", t.Host, ctx.Err())
@@ -105,19 +111,26 @@ func (s *aliveSettings) run(ctx context.Context, t Target, c *Client) (*AliveRes
 	return res, nil
 }
 
-// checkSSHConfig reports bad SSH settings (unusable key files, unreadable
-// known_hosts) before any probe is sent.
-func checkSSHConfig(cfg *Config, addr string) error {
-	if _, err := identities(cfg, cfg.logger()); err != nil {
-		return err
-	}
-	_, _, err := hostKeyChecker(cfg, addr)
-	return err
-}
+// timeoutError ends the context of one verdict at Options.Timeout. It
+// wraps vmconn.ErrTimeout, and is also a context.DeadlineExceeded, so
+// that the core reports a login it stopped as this timeout, "alive
+// timeout (3s)", as it does its own timeouts.
+type timeoutError struct{ d time.Duration }
 
-// aliveResolve returns host's address: the literal itself, or the first
+func (e *timeoutError) Error() string { return fmt.Sprintf("alive timeout (%v)", e.d) }
+
+// Unwrap returns vmconn.ErrTimeout.
+func (e *timeoutError) Unwrap() error { return vmconn.ErrTimeout }
+
+// Is reports whether target is context.DeadlineExceeded.
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout reports true, as net errors do for a timeout.
+func (e *timeoutError) Timeout() bool { return true }
+
+// resolve returns host's address: the literal itself, or the first
 // address the resolver prefers.
-func aliveResolve(ctx context.Context, host string) (netip.Addr, error) {
+func resolve(ctx context.Context, host string) (netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return ip.Unmap(), nil
 	}
@@ -126,18 +139,18 @@ func aliveResolve(ctx context.Context, host string) (netip.Addr, error) {
 		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
 	if err != nil {
-		class := ErrUnreachable
-		if isTimeout(err) || ctx.Err() != nil {
-			class = ErrTimeout
+		class := vmconn.ErrUnreachable
+		if errutil.IsTimeout(err) || ctx.Err() != nil {
+			class = vmconn.ErrTimeout
 		}
-		return netip.Addr{}, &OpError{Op: "resolve", Addr: host, Err: classed(class, err)}
+		return netip.Addr{}, &vmconn.OpError{Op: "resolve", Addr: host, Err: errutil.Classed(class, err)}
 	}
 	return ips[0].Unmap(), nil
 }
 
 // probes lists the probes for one host: SSH, each TCP port, ICMP.
-func (s *aliveSettings) probes(t Target, ip netip.Addr, c *Client) []aliveProbe {
-	ps := []aliveProbe{s.sshProbe(t, ip, c)}
+func (s *settings) probes(t vmconn.Target, ip netip.Addr, c *vmconn.Client) []probe {
+	ps := []probe{s.sshProbe(t, ip, c)}
 	for _, port := range s.ports {
 		ps = append(ps, tcpProbe(ip, port))
 	}

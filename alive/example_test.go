@@ -1,20 +1,21 @@
-package vmconn_test
+package alive_test
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 	"github.com/vmconn/vmconn/vmtest"
 	"golang.org/x/crypto/ssh"
 )
 
-// IsAlive says which layer of a machine answers: here an in-process test
+// Check says which layer of a machine answers: here an in-process test
 // VM, first running, then with its sshd stopped.
-func ExampleIsAlive() {
+func ExampleCheck() {
 	vm := vmtest.NewServer()
 	defer vm.Close()
-	opts := &vmconn.AliveOptions{
+	opts := &alive.Options{
 		Config: &vmconn.Config{
 			Signers:         []ssh.Signer{vm.ClientSigner()},
 			KnownHostsFiles: []string{vm.KnownHostsFile()},
@@ -25,7 +26,7 @@ func ExampleIsAlive() {
 	}
 	ctx := context.Background()
 
-	res, err := vmconn.IsAlive(ctx, vm.Addr(), opts)
+	res, err := alive.Check(ctx, vm.Addr(), opts)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,7 +34,7 @@ func ExampleIsAlive() {
 	fmt.Println(res.Alive, res.Layer, res.Operational)
 
 	vm.StopListening() // sshd stopped: the port refuses, which proves TCP alive
-	res, err = vmconn.IsAlive(ctx, vm.Addr(), opts)
+	res, err = alive.Check(ctx, vm.Addr(), opts)
 	if err != nil {
 		fmt.Println(err)
 		return

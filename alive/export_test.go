@@ -1,12 +1,16 @@
-package vmconn
+package alive
 
-import "context"
+import (
+	"context"
 
-// IsAliveSequential runs IsAlive's probes one after another, each allowed
-// the whole timeout, as a naive checker would: the baseline that
-// BenchmarkAliveDeadHost compares IsAlive with.
-func IsAliveSequential(ctx context.Context, host string, o *AliveOptions) (*AliveResult, error) {
-	t, err := ParseTarget(host)
+	"github.com/vmconn/vmconn"
+)
+
+// CheckSequential runs Check's probes one after another, each allowed the
+// whole timeout, as a naive checker would: the baseline that
+// BenchmarkDeadHost compares Check with.
+func CheckSequential(ctx context.Context, host string, o *Options) (*Result, error) {
+	t, err := vmconn.ParseTarget(host)
 	if err != nil {
 		return nil, err
 	}
@@ -14,7 +18,7 @@ func IsAliveSequential(ctx context.Context, host string, o *AliveOptions) (*Aliv
 	if err != nil {
 		return nil, err
 	}
-	ip, err := aliveResolve(ctx, t.Host)
+	ip, err := resolve(ctx, t.Host)
 	if err != nil {
 		return nil, err
 	}
@@ -24,5 +28,5 @@ func IsAliveSequential(ctx context.Context, host string, o *AliveOptions) (*Aliv
 		results = append(results, p.do(pctx))
 		cancel()
 	}
-	return aliveVerdict(results), nil
+	return verdict(results), nil
 }

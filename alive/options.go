@@ -1,31 +1,34 @@
-package vmconn
+package alive
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/vmconn/vmconn"
 )
 
-// DefaultAliveTimeout bounds a whole IsAlive verdict when
-// AliveOptions.Timeout is zero.
-const DefaultAliveTimeout = 3 * time.Second
+// DefaultTimeout bounds a whole verdict when Options.Timeout is zero.
+const DefaultTimeout = 3 * time.Second
 
-// defaultAlivePorts follow the SSH port when AliveOptions.Ports is empty.
-var defaultAlivePorts = []int{443, 80}
+// defaultPorts follow the SSH port when Options.Ports is empty.
+var defaultPorts = []int{443, 80}
 
-// AliveOptions tunes IsAlive and WaitAlive. The zero value (or a nil
-// pointer) probes SSH with the zero Config, TCP ports 22, 443 and 80, and
-// ICMP, within 3 seconds. An AliveOptions may be shared by concurrent
+// Options tunes Check, CheckClient and Wait. The zero value (or a nil
+// pointer) probes SSH with the zero vmconn.Config, TCP ports 22, 443 and
+// 80, and ICMP, within 3 seconds. An Options may be shared by concurrent
 // calls; it must not be modified while one is in progress.
-type AliveOptions struct {
+type Options struct {
 	// Config holds the SSH credentials and host-key policy used to log
 	// in. Nil means the zero Config. Its ConnectTimeout is not used:
-	// Timeout bounds everything. Its DialContext, if set, makes the SSH
-	// layer's connection (to the resolved address); the TCP and ICMP
-	// layers always use this host's own network. Ignored by
-	// Client.IsAlive, which uses the client's own Config.
-	Config *Config
+	// Timeout bounds everything; nor is its OnEvent (the login is closed
+	// at once). Its DialContext, if set, makes the SSH layer's connection
+	// (to the resolved address); the TCP and ICMP layers always use this
+	// host's own network. Ignored by CheckClient, which uses the client's
+	// own Config.
+	Config *vmconn.Config
 
 	// Ports are the TCP ports probed. Zero means the SSH port, 443 and 80.
 	// Each must be in 1..65535.
@@ -33,7 +36,7 @@ type AliveOptions struct {
 
 	// Timeout bounds the whole verdict, all layers together (they are
 	// probed concurrently), including resolving the host name. Zero means
-	// DefaultAliveTimeout; negative is an error.
+	// DefaultTimeout; negative is an error.
 	Timeout time.Duration
 
 	// NoSSH skips the SSH layer (no login is attempted).
@@ -47,9 +50,9 @@ type AliveOptions struct {
 	Logger *slog.Logger
 }
 
-// aliveSettings are the options with defaults applied, for one target.
-type aliveSettings struct {
-	cfg     *Config
+// settings are the options with defaults applied, for one target.
+type settings struct {
+	cfg     *vmconn.Config
 	sshPort int
 	ports   []int
 	timeout time.Duration
@@ -59,49 +62,43 @@ type aliveSettings struct {
 }
 
 // settings validates o and applies the defaults for target t.
-func (o *AliveOptions) settings(t Target) (*aliveSettings, error) {
+func (o *Options) settings(t vmconn.Target) (*settings, error) {
 	if o == nil {
-		o = &AliveOptions{}
+		o = &Options{}
 	}
-	s := &aliveSettings{cfg: o.Config, timeout: o.Timeout, noSSH: o.NoSSH, noICMP: o.NoICMP}
+	s := &settings{cfg: o.Config, timeout: o.Timeout, noSSH: o.NoSSH, noICMP: o.NoICMP}
 	if s.cfg == nil {
-		s.cfg = &Config{}
+		s.cfg = &vmconn.Config{}
 	}
 	if s.timeout < 0 {
-		return nil, fmt.Errorf("vmconn: alive timeout %v is negative: %w", o.Timeout, ErrConfig)
+		return nil, fmt.Errorf("vmconn: alive timeout %v is negative: %w", o.Timeout, vmconn.ErrConfig)
 	}
 	if s.timeout == 0 {
-		s.timeout = DefaultAliveTimeout
+		s.timeout = DefaultTimeout
 	}
-	s.sshPort = t.Port
-	if s.sshPort == 0 {
-		s.sshPort = s.cfg.Port
-	}
-	if s.sshPort == 0 {
-		s.sshPort = DefaultPort
-	}
-	ports, err := alivePorts(o.Ports, s.sshPort)
+	s.sshPort = cmp.Or(t.Port, s.cfg.Port, vmconn.DefaultPort)
+	ports, err := probePorts(o.Ports, s.sshPort)
 	if err != nil {
 		return nil, err
 	}
 	s.ports = ports
-	s.log = o.Logger
-	if s.log == nil {
-		s.log = s.cfg.logger()
-	}
+	s.log = cmp.Or(o.Logger, s.cfg.Logger, discard)
 	return s, nil
 }
 
-// alivePorts validates the ports and removes duplicates, keeping the
+// discard is the logger of options that name none.
+var discard = slog.New(slog.DiscardHandler)
+
+// probePorts validates the ports and removes duplicates, keeping the
 // order; none means the defaults with sshPort first.
-func alivePorts(ports []int, sshPort int) ([]int, error) {
+func probePorts(ports []int, sshPort int) ([]int, error) {
 	if len(ports) == 0 {
-		ports = append([]int{sshPort}, defaultAlivePorts...)
+		ports = append([]int{sshPort}, defaultPorts...)
 	}
 	var out []int
 	for _, p := range ports {
 		if p < 1 || p > 65535 {
-			return nil, fmt.Errorf("vmconn: alive port %d out of range 1-65535: %w", p, ErrConfig)
+			return nil, fmt.Errorf("vmconn: alive port %d out of range 1-65535: %w", p, vmconn.ErrConfig)
 		}
 		if !slices.Contains(out, p) {
 			out = append(out, p)

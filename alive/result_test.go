@@ -1,4 +1,4 @@
-package vmconn_test
+package alive_test
 
 import (
 	"encoding/json"
@@ -6,32 +6,34 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 )
 
-func TestAliveResultString(t *testing.T) {
-	ssh := func(o vmconn.Outcome, detail string) vmconn.LayerResult {
-		return vmconn.LayerResult{Layer: vmconn.LayerSSH, Target: "ssh/22", Outcome: o, Detail: detail}
+func TestResultString(t *testing.T) {
+	t.Parallel()
+	ssh := func(o alive.Outcome, detail string) alive.LayerResult {
+		return alive.LayerResult{Layer: alive.LayerSSH, Target: "ssh/22", Outcome: o, Detail: detail}
 	}
-	tcp := func(port string, o vmconn.Outcome) vmconn.LayerResult {
-		return vmconn.LayerResult{Layer: vmconn.LayerTCP, Target: "tcp/" + port, Outcome: o}
+	tcp := func(port string, o alive.Outcome) alive.LayerResult {
+		return alive.LayerResult{Layer: alive.LayerTCP, Target: "tcp/" + port, Outcome: o}
 	}
-	icmp := func(o vmconn.Outcome) vmconn.LayerResult {
-		return vmconn.LayerResult{Layer: vmconn.LayerICMP, Target: "icmp", Outcome: o}
+	icmp := func(o alive.Outcome) alive.LayerResult {
+		return alive.LayerResult{Layer: alive.LayerICMP, Target: "icmp", Outcome: o}
 	}
 	tests := []struct {
 		want string
-		r    vmconn.AliveResult
+		r    alive.Result
 	}{
-		{"alive: ssh", vmconn.AliveResult{Layer: vmconn.LayerSSH, Operational: true, Layers: []vmconn.LayerResult{ssh(vmconn.Answered, "")}}},
-		{"alive: ssh (auth failed: host key unknown)", vmconn.AliveResult{Layer: vmconn.LayerSSH, Layers: []vmconn.LayerResult{ssh(vmconn.AuthFailed, "host key unknown")}}},
-		{"alive: ssh (not operational)", vmconn.AliveResult{Layer: vmconn.LayerSSH, Layers: []vmconn.LayerResult{ssh(vmconn.Degraded, "")}}},
-		{"alive: tcp (443 refused)", vmconn.AliveResult{Layer: vmconn.LayerTCP, Layers: []vmconn.LayerResult{
-			ssh(vmconn.TimedOut, ""), tcp("22", vmconn.TimedOut), tcp("443", vmconn.Refused), tcp("80", vmconn.Cancelled), icmp(vmconn.Answered)}}},
-		{"alive: tcp (22 refused, 443 open)", vmconn.AliveResult{Layer: vmconn.LayerTCP, Layers: []vmconn.LayerResult{
-			ssh(vmconn.Refused, ""), tcp("22", vmconn.Refused), tcp("443", vmconn.Answered)}}},
-		{"alive: icmp", vmconn.AliveResult{Layer: vmconn.LayerICMP, Layers: []vmconn.LayerResult{tcp("22", vmconn.TimedOut), icmp(vmconn.Answered)}}},
-		{"down", vmconn.AliveResult{Layers: []vmconn.LayerResult{tcp("22", vmconn.TimedOut), icmp(vmconn.TimedOut)}}},
-		{"down (icmp not permitted)", vmconn.AliveResult{Layers: []vmconn.LayerResult{tcp("22", vmconn.Unreachable), icmp(vmconn.NotPermitted)}}},
+		{"alive: ssh", alive.Result{Layer: alive.LayerSSH, Operational: true, Layers: []alive.LayerResult{ssh(alive.Answered, "")}}},
+		{"alive: ssh (auth failed: host key unknown)", alive.Result{Layer: alive.LayerSSH, Layers: []alive.LayerResult{ssh(alive.AuthFailed, "host key unknown")}}},
+		{"alive: ssh (not operational)", alive.Result{Layer: alive.LayerSSH, Layers: []alive.LayerResult{ssh(alive.Degraded, "")}}},
+		{"alive: tcp (443 refused)", alive.Result{Layer: alive.LayerTCP, Layers: []alive.LayerResult{
+			ssh(alive.TimedOut, ""), tcp("22", alive.TimedOut), tcp("443", alive.Refused), tcp("80", alive.Cancelled), icmp(alive.Answered)}}},
+		{"alive: tcp (22 refused, 443 open)", alive.Result{Layer: alive.LayerTCP, Layers: []alive.LayerResult{
+			ssh(alive.Refused, ""), tcp("22", alive.Refused), tcp("443", alive.Answered)}}},
+		{"alive: icmp", alive.Result{Layer: alive.LayerICMP, Layers: []alive.LayerResult{tcp("22", alive.TimedOut), icmp(alive.Answered)}}},
+		{"down", alive.Result{Layers: []alive.LayerResult{tcp("22", alive.TimedOut), icmp(alive.TimedOut)}}},
+		{"down (icmp not permitted)", alive.Result{Layers: []alive.LayerResult{tcp("22", alive.Unreachable), icmp(alive.NotPermitted)}}},
 	}
 	for _, tt := range tests {
 		if got := tt.r.String(); got != tt.want {
@@ -43,18 +45,19 @@ func TestAliveResultString(t *testing.T) {
 // Which outcomes prove a host alive depends on the layer: a refusal does
 // at TCP, not at SSH; an auth failure does at SSH.
 func TestLayerResultAnswered(t *testing.T) {
-	yes := map[vmconn.Layer][]vmconn.Outcome{
-		vmconn.LayerSSH:  {vmconn.Answered, vmconn.AuthFailed, vmconn.Degraded},
-		vmconn.LayerTCP:  {vmconn.Answered, vmconn.Refused},
-		vmconn.LayerICMP: {vmconn.Answered},
+	t.Parallel()
+	yes := map[alive.Layer][]alive.Outcome{
+		alive.LayerSSH:  {alive.Answered, alive.AuthFailed, alive.Degraded},
+		alive.LayerTCP:  {alive.Answered, alive.Refused},
+		alive.LayerICMP: {alive.Answered},
 	}
 	for layer, outcomes := range yes {
-		for o := vmconn.Skipped; o <= vmconn.Cancelled; o++ {
+		for o := alive.Skipped; o <= alive.Cancelled; o++ {
 			want := false
 			for _, y := range outcomes {
 				want = want || y == o
 			}
-			if got := (vmconn.LayerResult{Layer: layer, Outcome: o}).Answered(); got != want {
+			if got := (alive.LayerResult{Layer: layer, Outcome: o}).Answered(); got != want {
 				t.Errorf("%v %v: Answered() = %v, want %v", layer, o, got, want)
 			}
 		}
@@ -62,23 +65,24 @@ func TestLayerResultAnswered(t *testing.T) {
 }
 
 func TestLayerText(t *testing.T) {
-	for _, l := range []vmconn.Layer{vmconn.LayerNone, vmconn.LayerICMP, vmconn.LayerTCP, vmconn.LayerSSH} {
+	t.Parallel()
+	for _, l := range []alive.Layer{alive.LayerNone, alive.LayerICMP, alive.LayerTCP, alive.LayerSSH} {
 		b, err := json.Marshal(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var back vmconn.Layer
+		var back alive.Layer
 		if err := json.Unmarshal(b, &back); err != nil || back != l {
 			t.Errorf("%v: round trip through %s gave %v, %v", l, b, back, err)
 		}
 	}
-	if l, err := vmconn.ParseLayer("SSH"); err != nil || l != vmconn.LayerSSH {
+	if l, err := alive.ParseLayer("SSH"); err != nil || l != alive.LayerSSH {
 		t.Errorf("ParseLayer(SSH) = %v, %v", l, err)
 	}
-	if _, err := vmconn.ParseLayer("http"); !errors.Is(err, vmconn.ErrConfig) {
+	if _, err := alive.ParseLayer("http"); !errors.Is(err, vmconn.ErrConfig) {
 		t.Errorf("ParseLayer(http): %v, want ErrConfig", err)
 	}
-	b, _ := json.Marshal(struct{ O vmconn.Outcome }{vmconn.NotPermitted})
+	b, _ := json.Marshal(struct{ O alive.Outcome }{alive.NotPermitted})
 	if string(b) != `{"O":"not-permitted"}` {
 		t.Errorf("outcome JSON %s", b)
 	}
