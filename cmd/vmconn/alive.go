@@ -167,7 +167,7 @@ type aliveResultJSON struct {
 	Host        string           `json:"host"`
 	Addr        string           `json:"addr,omitempty"`
 	Alive       bool             `json:"alive"`
-	Layer       alive.Layer     `json:"layer"`
+	Layer       alive.Layer      `json:"layer"`
 	Operational bool             `json:"operational"`
 	Summary     string           `json:"summary"`
 	ElapsedMS   float64          `json:"elapsed_ms"`
@@ -177,11 +177,11 @@ type aliveResultJSON struct {
 
 type aliveLayerJSON struct {
 	Layer     alive.Layer   `json:"layer"`
-	Target    string         `json:"target"`
+	Target    string        `json:"target"`
 	Outcome   alive.Outcome `json:"outcome"`
-	LatencyMS float64        `json:"latency_ms"`
-	Detail    string         `json:"detail,omitempty"`
-	Error     string         `json:"error,omitempty"`
+	LatencyMS float64       `json:"latency_ms"`
+	Detail    string        `json:"detail,omitempty"`
+	Error     string        `json:"error,omitempty"`
 }
 
 func aliveJSON(host string, res *alive.Result, err error) aliveResultJSON {
