@@ -19,9 +19,9 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// aliveLab is what TestNetns tells its child: the lab hosts'
+// labSpec is what TestNetns tells its child: the lab hosts'
 // addresses and the files to log in with.
-type aliveLab struct {
+type labSpec struct {
 	SSH, SSH6      string // sshd; TCP 443 and 80 dropped
 	Refuse         string // no listener: every port refuses
 	PingOnly       string // drops TCP, answers ping
@@ -31,7 +31,7 @@ type aliveLab struct {
 	KnownHostsFile string // trusts sshd's host key at SSH and SSH6
 }
 
-const aliveLabEnv = "VMCONN_ALIVE_LAB"
+const labEnv = "VMCONN_ALIVE_LAB"
 
 // TestNetns builds test hosts in network namespaces and checks
 // Check's verdict on each from a client namespace, by running
@@ -51,13 +51,13 @@ func TestNetns(t *testing.T) {
 	testkit.AcceptAndClose(t, only443.Listen("tcp", ":443"))
 
 	dir := t.TempDir()
-	signer, keyFile := aliveKeyFile(t, dir)
+	signer, keyFile := newKeyFile(t, dir)
 	sshd := sshHost.StartSSHD(signer.PublicKey())
 	knownHosts := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(knownHosts, []byte(sshHost.KnownHostsLine(22, sshd.HostKey)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	spec, err := json.Marshal(aliveLab{
+	spec, err := json.Marshal(labSpec{
 		SSH: sshHost.IPv4.String(), SSH6: sshHost.IPv6.String(),
 		Refuse: refuse.IPv4.String(), PingOnly: pingOnly.IPv4.String(),
 		Dead: dead.IPv4.String(), Dead6: dead.IPv6.String(), Only443: only443.IPv4.String(),
@@ -66,18 +66,18 @@ func TestNetns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.RunTest(t, "TestNetnsChild", aliveLabEnv+"="+string(spec))
+	client.RunTest(t, "TestNetnsChild", labEnv+"="+string(spec))
 }
 
 // TestNetnsChild runs inside the lab's client namespace, started by
 // TestNetns; elsewhere it skips.
 func TestNetnsChild(t *testing.T) {
-	var lab aliveLab
-	if !netns.InChild() || json.Unmarshal([]byte(os.Getenv(aliveLabEnv)), &lab) != nil {
+	var lab labSpec
+	if !netns.InChild() || json.Unmarshal([]byte(os.Getenv(labEnv)), &lab) != nil {
 		t.Skip("started by TestNetns inside a lab")
 	}
 	cfg := &vmconn.Config{User: "root", IdentityFiles: []string{lab.KeyFile}, KnownHostsFiles: []string{lab.KnownHostsFile}, NoAgent: true}
-	_, otherKey := aliveKeyFile(t, t.TempDir())
+	_, otherKey := newKeyFile(t, t.TempDir())
 	wrongKey := *cfg
 	wrongKey.IdentityFiles = []string{otherKey}
 	// Hosts that answer at their top layer get a long timeout that the
@@ -171,14 +171,14 @@ func TestNetnsChild(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if res, err := alive.Wait(ctx, lab.SSH, alive.LayerSSH, &alive.Options{Config: cfg, Timeout: longTimeout}); err != nil || !res.Operational {
-			t.Errorf("WaitAlive: %v, %v", res, err)
+			t.Errorf("Wait: %v, %v", res, err)
 		}
 	})
 }
 
-// aliveKeyFile makes an ed25519 key and writes it to dir in OpenSSH
+// newKeyFile makes an ed25519 key and writes it to dir in OpenSSH
 // format.
-func aliveKeyFile(t testing.TB, dir string) (ssh.Signer, string) {
+func newKeyFile(t testing.TB, dir string) (ssh.Signer, string) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)

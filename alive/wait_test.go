@@ -109,7 +109,7 @@ func TestWaitBadInput(t *testing.T) {
 		{"127.0.0.1", alive.LayerSSH, &alive.Options{Timeout: -1}},
 	} {
 		if _, err := alive.Wait(ctx, tt.host, tt.layer, tt.o); !errors.Is(err, vmconn.ErrConfig) {
-			t.Errorf("WaitAlive(%q, %v): %v, want ErrConfig at once", tt.host, tt.layer, err)
+			t.Errorf("Wait(%q, %v): %v, want ErrConfig at once", tt.host, tt.layer, err)
 		}
 	}
 }
