@@ -44,3 +44,30 @@ func ExampleCheck() {
 	// true ssh true
 	// true tcp refused
 }
+
+// CheckClient asks an open connection first: a keepalive round trip, no
+// new login.
+func ExampleCheckClient() {
+	vm := vmtest.NewServer()
+	defer vm.Close()
+	ctx := context.Background()
+	c, err := vmconn.Dial(ctx, vm.Addr(), &vmconn.Config{
+		Signers:         []ssh.Signer{vm.ClientSigner()},
+		KnownHostsFiles: []string{vm.KnownHostsFile()},
+		NoAgent:         true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	res, err := alive.CheckClient(ctx, c, &alive.Options{Ports: []int{vm.Port()}, NoICMP: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Layer, res.Operational, len(vm.Commands()))
+	// Output:
+	// ssh true 0
+}
