@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Client is an SSH connection to one machine. It is safe for concurrent
@@ -274,22 +276,21 @@ func sessionRefused(err error) *ssh.OpenChannelError {
 // passed with none of the client's own other sessions open (those end
 // and free their slots; a negative limit: no retry).
 type slotWait struct {
-	limit   time.Duration
-	first   time.Time
-	backoff time.Duration
-	ours    bool // other sessions of the client are open
+	limit time.Duration
+	first time.Time
+	pace  *backoff.Backoff
+	ours  bool // other sessions of the client are open
 }
 
 // next waits before the next attempt, or says why there is none.
 func (w *slotWait) next(ctx context.Context, refusal error) error {
-	if w.first.IsZero() {
-		w.backoff = 5 * time.Millisecond
+	if w.pace == nil {
+		w.pace = backoff.New(5*time.Millisecond, 250*time.Millisecond)
 	}
 	if w.first.IsZero() || w.ours {
 		w.first = time.Now()
 	}
-	d := w.backoff
-	w.backoff = min(2*w.backoff, 250*time.Millisecond)
+	d := w.pace.Next()
 	if _, ok := ctx.Deadline(); !ok {
 		left := w.limit - time.Since(w.first)
 		if left <= 0 {
@@ -298,22 +299,10 @@ func (w *slotWait) next(ctx context.Context, refusal error) error {
 		}
 		d = min(d, left)
 	}
-	if err := sleepCtx(ctx, d); err != nil {
+	if err := backoff.Sleep(ctx, d); err != nil {
 		return fmt.Errorf("waiting for a session slot (%v): %w", refusal, contextError(ctx, nil))
 	}
 	return nil
-}
-
-// sleepCtx waits d, or returns ctx's error when ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // newSession opens a session channel, returning early if ctx ends (the
