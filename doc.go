@@ -49,7 +49,7 @@
 //   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
 //     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
 //     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable);
-//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
 // Retryable consults the first error in the chain, outermost first, that
@@ -97,8 +97,8 @@
 //
 // # Liveness and fleets
 //
-// IsAlive asks a host, layer by layer and concurrently, whether it is
-// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+// Package vmconn/alive tells, layer by layer (SSH, TCP, ICMP), whether a host is alive.
+// FanOut.RunAll runs one command on many hosts.
 //
 // # The OpenSSH world
 //
