@@ -134,9 +134,10 @@
 // rather than an internal back door: Client.OnEvent, because code that
 // must re-establish state after a reconnection (forwards, a shared
 // connection) needs to hear of it without taking the single
-// Config.OnEvent, which runs inside the reconnection; a session-level
-// API, for features that open SSH sessions of their own; and a keepalive
-// round trip, for liveness checks on an open connection. Code that only
+// Config.OnEvent, which runs inside the reconnection; Client.Keepalive
+// (one round trip that never reconnects) and Client.Config, for liveness
+// checks of an open connection; and a session-level API, for features
+// that open SSH sessions of their own. Code that only
 // vmconn's packages share (shell quoting, of which ShellQuote and
 // ShellJoin are the exported face) lives under internal/.
 //
