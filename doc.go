@@ -77,7 +77,7 @@
 // fails every waiting call instead of hanging it. Close stops a
 // reconnection in flight (every call waiting on it fails with ErrClosed)
 // and waits for every goroutine the client started, but for a
-// Client.OnEvent subscriber's call already under way.
+// Client.OnEvent subscriber's goroutine with a call under way.
 //
 // # Reboots
 //

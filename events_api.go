@@ -16,19 +16,20 @@ import "sync"
 // queue up while fn runs.
 //
 // The returned stop ends the subscription: once it returns, fn is not
-// called again, but, as with context.AfterFunc's stop, a call already
-// under way is not waited for. stop is idempotent. Close ends every
-// subscription the same way. On a closed (or zero) Client, OnEvent does
-// nothing and stop is a no-op.
+// called again and the subscription's goroutine has ended, unless a call
+// was under way: that one (which may be the caller of stop) is not waited
+// for, as with context.AfterFunc's stop. stop is idempotent. Close ends
+// every subscription the same way. On a closed (or zero) Client, OnEvent
+// does nothing and stop is a no-op.
 func (c *Client) OnEvent(fn func(Event)) (stop func()) {
-	s := &subscription{fn: fn, wake: make(chan struct{}, 1)}
+	s := &subscription{fn: fn, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if fn == nil || c.dialed() != nil || !c.subs.add(s) {
 		return func() {}
 	}
 	go s.run()
 	return sync.OnceFunc(func() {
 		c.subs.remove(s)
-		s.end()
+		s.stop()
 	})
 }
 
@@ -78,7 +79,7 @@ func (ss *subscribers) close() {
 	ss.list, ss.closed = nil, true
 	ss.mu.Unlock()
 	for _, s := range list {
-		s.end()
+		s.stop()
 	}
 }
 
@@ -86,10 +87,12 @@ func (ss *subscribers) close() {
 type subscription struct {
 	fn   func(Event)
 	wake chan struct{} // capacity 1: something was queued, or the end
+	done chan struct{} // closed when run returns
 
-	mu    sync.Mutex
-	queue []Event
-	ended bool
+	mu      sync.Mutex
+	queue   []Event
+	ended   bool
+	calling bool // fn is being called
 }
 
 func (s *subscription) push(e Event) {
@@ -99,11 +102,18 @@ func (s *subscription) push(e Event) {
 	s.signal()
 }
 
-func (s *subscription) end() {
+// stop ends the subscription and waits for its goroutine, unless fn is
+// being called (perhaps by the caller of stop itself): then the
+// goroutine ends when fn returns.
+func (s *subscription) stop() {
 	s.mu.Lock()
 	s.ended, s.queue = true, nil
+	calling := s.calling
 	s.mu.Unlock()
 	s.signal()
+	if !calling {
+		<-s.done
+	}
 }
 
 func (s *subscription) signal() {
@@ -115,6 +125,7 @@ func (s *subscription) signal() {
 
 // run calls fn with each event in turn until the subscription ends.
 func (s *subscription) run() {
+	defer close(s.done)
 	for {
 		e, ok := s.next()
 		if !ok {
@@ -128,12 +139,13 @@ func (s *subscription) run() {
 func (s *subscription) next() (e Event, ok bool) {
 	for {
 		s.mu.Lock()
+		s.calling = false
 		switch {
 		case s.ended:
 			s.mu.Unlock()
 			return Event{}, false
 		case len(s.queue) > 0:
-			e, s.queue = s.queue[0], s.queue[1:]
+			e, s.queue, s.calling = s.queue[0], s.queue[1:], true
 			s.mu.Unlock()
 			return e, true
 		}
