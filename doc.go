@@ -93,14 +93,17 @@
 // # Liveness and fleets
 //
 // IsAlive asks a host, layer by layer and concurrently, whether it is
-// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+// alive: SSH, TCP, ICMP.
+//
+// Package fanout (github.com/vmconn/vmconn/fanout) runs one command on many hosts.
 //
 // # The OpenSSH world
 //
-// LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
-// through jump hosts; Client.Upload and Client.Download copy over SFTP;
-// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
-// agent when asked.
+// Package sshconfig (github.com/vmconn/vmconn/sshconfig) reads ~/.ssh/config.
+//
+// DialVia goes through jump hosts; Client.Upload and Client.Download
+// copy over SFTP; Client.Sudo runs commands as root; Client.ForwardAgent
+// forwards an agent when asked.
 //
 // # Remote shell
 //
