@@ -67,13 +67,7 @@ func Run(ctx context.Context, hosts []string, command string, opts *Options) []R
 	if parallel <= 0 {
 		parallel = DefaultParallel
 	}
-	var out, errOut *prefixWriter
-	if opts.Stdout != nil {
-		out = &prefixWriter{w: opts.Stdout}
-	}
-	if opts.Stderr != nil {
-		errOut = &prefixWriter{w: opts.Stderr, mu: outMutex(out, opts.Stdout, opts.Stderr)}
-	}
+	out, errOut := opts.prefixWriters()
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, host := range hosts {
@@ -90,6 +84,18 @@ func Run(ctx context.Context, hosts []string, command string, opts *Options) []R
 	}
 	wg.Wait()
 	return results
+}
+
+// prefixWriters returns the writers of prefixed lines for Stdout and
+// Stderr, nil for those not set.
+func (o *Options) prefixWriters() (out, errOut *prefixWriter) {
+	if o.Stdout != nil {
+		out = &prefixWriter{w: o.Stdout}
+	}
+	if o.Stderr != nil {
+		errOut = &prefixWriter{w: o.Stderr, mu: outMutex(out, o.Stdout, o.Stderr)}
+	}
+	return out, errOut
 }
 
 // outMutex shares one lock between the two writers when they are the
