@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +30,7 @@ func TestRun(t *testing.T) {
 	// Not parallel: 100 handshakes under -race on a loaded machine need
 	// the CPU to themselves to stay under the connect timeout.
 	addrs, cfg := testkit.Fleet(t, 98)
-	refused, hanging := testkit.ClosedPort(t), testkit.Tarpit(t)
+	refused, hanging := loopback(testkit.ClosedPort(t)), loopback(testkit.Tarpit(t, "tcp", "127.0.0.1:0"))
 	hosts := append(append([]string{}, addrs[:50]...), refused, hanging)
 	hosts = append(hosts, addrs[50:]...)
 	cfg.ConnectTimeout = 3 * time.Second // the hanging host's bound
@@ -120,7 +122,7 @@ func TestRunCancelled(t *testing.T) {
 func TestRunDuration(t *testing.T) {
 	t.Parallel()
 	addrs, cfg := testkit.Fleet(t, 2)
-	for _, r := range fanout.Run(testkit.Ctx(t), append(addrs, testkit.ClosedPort(t)), "true", &fanout.Options{Config: cfg}) {
+	for _, r := range fanout.Run(testkit.Ctx(t), append(addrs, loopback(testkit.ClosedPort(t))), "true", &fanout.Options{Config: cfg}) {
 		if r.Duration <= 0 {
 			t.Errorf("%s: Duration %v (class %s)", r.Host, r.Duration, r.Class)
 		}
@@ -170,3 +172,6 @@ func TestRunAuth(t *testing.T) {
 		}
 	}
 }
+
+// loopback returns the address of port on 127.0.0.1.
+func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }

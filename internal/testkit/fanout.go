@@ -2,7 +2,6 @@ package testkit
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -38,48 +37,6 @@ func Fleet(t testing.TB, n int) (addrs []string, cfg *vmconn.Config) {
 	}
 	cfg.KnownHostsFiles = []string{file}
 	return addrs, cfg
-}
-
-// ClosedPort returns a loopback address where nothing listens: a dial to
-// it is refused.
-func ClosedPort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-// Tarpit returns a loopback address that accepts connections and never
-// says a word on them, until cleanup.
-func Tarpit(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { l.Close(); <-done })
-	return l.Addr().String()
 }
 
 // Buffer is a bytes.Buffer safe for concurrent use, for output that
