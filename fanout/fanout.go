@@ -2,13 +2,12 @@ package fanout
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"sync"
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // DefaultParallel is how many hosts Run works on at once when
@@ -74,7 +73,7 @@ func Run(ctx context.Context, hosts []string, command string, opts *Options) []R
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			results[i] = Result{Host: host, Class: Error, ExitStatus: -1, Err: ctxEnd(ctx)}
+			results[i] = Result{Host: host, Class: Error, ExitStatus: -1, Err: errutil.ContextEnd(ctx)}
 			continue
 		}
 		wg.Go(func() {
@@ -112,7 +111,7 @@ func (o *Options) runOne(ctx context.Context, host, command string, out, errOut 
 	r = Result{Host: host, ExitStatus: -1}
 	defer func() { r.Duration = time.Since(start) }() // reaches the caller: r is a named result
 	if ctx.Err() != nil {
-		r.Class, r.Err = Error, ctxEnd(ctx)
+		r.Class, r.Err = Error, errutil.ContextEnd(ctx)
 		return r
 	}
 	cfg := o.Config
@@ -132,16 +131,6 @@ func (o *Options) runOne(ctx context.Context, host, command string, out, errOut 
 	r.Stdout, r.Stderr = sink.finish()
 	r.ExitStatus, r.Err, r.Class = cmd.ExitCode(), err, Classify(err)
 	return r
-}
-
-// ctxEnd reports why ctx ended, as vmconn's own operations do: the
-// caller's cancel or deadline, with the caller's cause if one was given.
-func ctxEnd(ctx context.Context) error {
-	err, why := ctx.Err(), context.Cause(ctx)
-	if why == nil || errors.Is(why, err) {
-		return why
-	}
-	return fmt.Errorf("%w: %w", err, why)
 }
 
 // prefixWriter writes whole lines prefixed with their host.

@@ -1,6 +1,6 @@
 package sshconfig
 
-import "strings"
+import "github.com/vmconn/vmconn/internal/errutil"
 
 // hopError is a jump host's resolution error, named after the hop. The
 // hop's own error already starts with "vmconn: "; the prefix is said
@@ -11,7 +11,7 @@ type hopError struct {
 }
 
 func (e *hopError) Error() string {
-	return "vmconn: jump host " + e.hop + ": " + strings.TrimPrefix(e.err.Error(), "vmconn: ")
+	return errutil.Prefix + "jump host " + e.hop + ": " + errutil.Bare(e.err)
 }
 
 // Unwrap returns the hop's error.
