@@ -39,6 +39,3 @@ func envPrefix(env []string) (string, error) {
 	}
 	return b.String(), nil
 }
-
-// validEnvName reports whether k is a valid shell variable name.
-func validEnvName(k string) bool { return shell.IsName(k) }

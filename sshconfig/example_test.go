@@ -1,16 +1,16 @@
-package vmconn_test
+package sshconfig_test
 
 import (
 	"context"
 	"fmt"
 	"log"
 
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
 // Resolve maps a host alias through an ssh_config file, as ssh does.
-func ExampleSSHConfig_Resolve() {
-	sc, err := vmconn.ParseSSHConfig([]byte(`
+func ExampleConfig_Resolve() {
+	sc, err := sshconfig.Parse([]byte(`
 Host bastion
   HostName 192.0.2.1
   User jump
@@ -39,7 +39,7 @@ Host vm-*
 
 // Connect to a host named in ~/.ssh/config, jump hosts included.
 func ExampleResolved_Dial() {
-	sc, err := vmconn.LoadSSHConfig("") // ~/.ssh/config
+	sc, err := sshconfig.Load("") // ~/.ssh/config
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,29 +52,4 @@ func ExampleResolved_Dial() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-}
-
-// Reach a machine through two bastions, each checked against known_hosts.
-func ExampleDialVia() {
-	ctx := context.Background()
-	c, err := vmconn.DialVia(ctx, "admin@10.0.0.5", nil,
-		vmconn.JumpHost{Addr: "jump@bastion.example.com"},
-		vmconn.JumpHost{Addr: "inner-bastion:2222"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
-}
-
-// Copy a directory to a machine and a log file back, with checksums.
-func ExampleClient_Upload() {
-	var c *vmconn.Client // from Dial
-	ctx := context.Background()
-	opts := &vmconn.CopyOptions{Verify: true}
-	if err := c.Upload(ctx, "./site", "/srv/www/", opts); err != nil {
-		log.Fatal(err)
-	}
-	if err := c.Download(ctx, "/var/log/syslog", "./syslog", opts); err != nil {
-		log.Fatal(err)
-	}
 }

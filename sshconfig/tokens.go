@@ -1,4 +1,4 @@
-package vmconn
+package sshconfig
 
 import (
 	"crypto/sha1" //nolint:gosec // %C is OpenSSH's SHA-1 connection hash, not a security measure
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vmconn/vmconn/internal/shell"
 )
 
 // tokens holds the values of ssh_config's %-tokens for one connection
@@ -36,6 +38,14 @@ func newTokens(alias string) *tokens {
 	}
 	t.localHost, _ = os.Hostname()
 	return t
+}
+
+// localUserOr returns the local user's name, or def when it is unknown.
+func (t *tokens) localUserOr(def string) string {
+	if t.localUser != "" {
+		return t.localUser
+	}
+	return def
 }
 
 // value returns the value of token c, or false if c is not a token or its
@@ -99,7 +109,7 @@ func (t *tokens) expand(s, allowed string, env bool) (string, error) {
 			}
 			name := s[i+2 : i+end]
 			v, ok := os.LookupEnv(name)
-			if !ok || !validEnvName(name) {
+			if !ok || !shell.IsName(name) {
 				return "", fmt.Errorf("%q: environment variable %q is not set", s, name)
 			}
 			b.WriteString(v)
