@@ -27,7 +27,7 @@ type conn struct {
 	keepaliveInterval time.Duration
 
 	agentOnce sync.Once   // makes agent, on the first ForwardAgent
-	agent     *agentState // agent forwarding on this connection (agentfwd_serve.go)
+	agent     *agentState // agent forwarding on this connection (agentfwd.go)
 }
 
 func startConn(sc *ssh.Client, cfg *Config, log *slog.Logger) *conn {
