@@ -22,3 +22,17 @@ func listenZeroBacklog(fd int) (int, error) {
 
 // closeSocket closes fd.
 func closeSocket(fd int) { syscall.Close(fd) }
+
+// forkLockSocket opens a close-on-exec TCP socket where SOCK_CLOEXEC is
+// missing (macOS): it holds syscall.ForkLock, as the net package does,
+// so that no child started meanwhile inherits the socket.
+func forkLockSocket() (int, error) {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return -1, err
+	}
+	syscall.CloseOnExec(fd)
+	return fd, nil
+}
