@@ -16,13 +16,14 @@ import (
 // The CLI's exit statuses, all in this one block. A command run by exec,
 // guard or long exits with its own status instead.
 const (
-	exitFailed    = 1   // the operation failed: cp, or exec on many hosts where one did not succeed
-	exitDown      = 1   // alive: the host answered at no layer (or its name did not resolve)
-	exitNoJob     = 1   // kill: the job does not exist, or has already ended
-	exitUsage     = 2   // bad flags or arguments
-	exitDetached  = 130 // long, attach: the user interrupted; the job goes on
-	exitRebooted  = 254 // guard: the machine rebooted during the command
-	exitConnError = 255 // connection, authentication or host-key failure (as ssh)
+	exitFailed          = 1   // the operation failed: cp, or exec on many hosts where one did not succeed
+	exitDown            = 1   // alive: the host answered at no layer (or its name did not resolve)
+	exitNoJob           = 1   // kill: the job does not exist, or has already ended
+	exitDemoUnavailable = 1   // demo: its test VM cannot start (vmtest does not run on this platform)
+	exitUsage           = 2   // bad flags or arguments
+	exitDetached        = 130 // long, attach: the user interrupted; the job goes on
+	exitRebooted        = 254 // guard: the machine rebooted during the command
+	exitConnError       = 255 // connection, authentication or host-key failure (as ssh)
 )
 
 // exitError carries an exit status out of a subcommand, after the
