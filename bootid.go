@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vmconn/vmconn/internal/textutil"
 	"regexp"
 	"strings"
 )
@@ -87,14 +88,7 @@ func validBootID(out []byte, pattern *regexp.Regexp) (string, error) {
 		id = strings.ToLower(id)
 	}
 	if !ok || bytes.IndexByte(out, 0) >= 0 {
-		return "", fmt.Errorf("vmconn: boot id command printed %q: %w", truncate(id, 80), ErrBadBootID)
+		return "", fmt.Errorf("vmconn: boot id command printed %q: %w", textutil.Truncate(id, 80), ErrBadBootID)
 	}
 	return id, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -78,7 +78,6 @@ func TestRetryableAgreesWithDocs(t *testing.T) {
 		{"no exit status, client closed", fmt.Errorf("%w (%w)", ErrNoExitStatus, &OpError{Op: "session", Addr: "h:22", Err: ErrClosed}), false},
 		{"no exit status alone", ErrNoExitStatus, false},
 		{"bad boot id", fmt.Errorf("x: %w", ErrBadBootID), false},
-		{"job lost", &JobLostError{ID: "j", Reason: "rebooted"}, false},
 		{"own method: yes", retryableErr{true, errors.New("busy")}, true},
 		{"own method: no, over a retryable cause", retryableErr{false, lost}, false},
 		{"exit status, then the link lost", fmt.Errorf("%w (and: %w)", &ExitError{Status: 1}, lost), false},

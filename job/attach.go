@@ -1,19 +1,22 @@
-package vmconn
+package job
 
 import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errtext"
 )
 
 // AttachJob returns a handle on the job with the given ID in opts.Dir (nil
 // opts: the default directory), started earlier by this or another
 // process; id may also be the job directory's absolute path. Its offsets
 // are 0: call SetOffsets to resume following where an earlier process
-// stopped. A job that is not there fails with ErrJobNotFound; a bad id is
-// an ErrConfig error. The job may have ended or been lost: Follow then
+// stopped. A job that is not there fails with ErrNotFound; a bad id is
+// an vmconn.ErrConfig error. The job may have ended or been lost: Follow then
 // delivers its logs and reports how it ended.
-func (c *Client) AttachJob(ctx context.Context, id string, opts *JobOptions) (*Job, error) {
+func Attach(ctx context.Context, c *vmconn.Client, id string, opts *Options) (*Job, error) {
 	if err := validJobID(id); err != nil {
 		return nil, err
 	}
@@ -26,14 +29,14 @@ func (c *Client) AttachJob(ctx context.Context, id string, opts *JobOptions) (*J
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, errorf("look up job %s: reading boot id: %w", id, err)
+		return nil, errtext.Errorf("look up job %s: reading boot id: %w", id, err)
 	}
-	sts, _, err := c.jobStatuses(ctx, dir, []string{id}, boot)
+	sts, _, err := statuses(ctx, c, dir, []string{id}, boot)
 	if err != nil {
-		return nil, errorf("look up job %s: %w", id, err)
+		return nil, errtext.Errorf("look up job %s: %w", id, err)
 	}
 	if len(sts) == 0 {
-		return nil, fmt.Errorf("vmconn: look up job %s: %w", id, ErrJobNotFound)
+		return nil, fmt.Errorf("vmconn: look up job %s: %w", id, ErrNotFound)
 	}
 	st := sts[0]
 	return &Job{ID: st.ID, Dir: st.Dir, Command: st.Command, Pid: st.Pid, BootID: st.BootID,
@@ -50,7 +53,7 @@ func validJobID(id string) error {
 		}) < 0
 	}
 	if !ok {
-		return fmt.Errorf("vmconn: bad job ID %q: %w", id, ErrConfig)
+		return fmt.Errorf("vmconn: bad job ID %q: %w", id, vmconn.ErrConfig)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/faultproxy"
 	"github.com/vmconn/vmconn/internal/sshdtest"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -36,30 +38,18 @@ func sshdJobConfig(s *sshdtest.Server, p *faultproxy.Proxy) *vmconn.Config {
 	return cfg
 }
 
-func dialJobSSHD(t *testing.T, s *sshdtest.Server, cfg *vmconn.Config) *vmconn.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := vmconn.Dial(ctx, s.Addr, cfg)
-	if err != nil {
-		t.Fatalf("Dial %s: %v", s.Addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // TestJobSSHDRestart: with OpenSSH's sshd, the job survives an sshd
 // restart that kills every connection, and Follow resumes exactly.
 func TestJobSSHDRestart(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
-	c := dialJobSSHD(t, s, sshdJobConfig(s, nil))
+	c := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
 	fj := faultJob{lines: 600, every: 20}
-	j := startJob(t, c, fj.command(), jobOpts(t))
+	j := testkit.StartJob(t, c, fj.command(), testkit.JobOptions(t))
 	midway := make(chan struct{})
-	out := &jobBuf{when: "line 000100\n", do: func() { close(midway) }}
-	var errOut jobBuf
+	out := &testkit.Buffer{When: "line 000100\n", Do: func() { close(midway) }}
+	var errOut testkit.Buffer
 	done := make(chan error, 1)
-	go func() { done <- j.Follow(testCtx(t), out, &errOut) }()
+	go func() { done <- j.Follow(testkit.Ctx(t), out, &errOut) }()
 	select {
 	case <-midway:
 		s.Restart(t)
@@ -95,15 +85,15 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(p.Close)
-			c := dialJobSSHD(t, s, sshdJobConfig(s, p))
-			j := startJob(t, c, fj.command(), jobOpts(t))
+			c := testkit.DialSSHD(t, s, sshdJobConfig(s, p))
+			j := testkit.StartJob(t, c, fj.command(), testkit.JobOptions(t))
 			if run%3 == 2 { // all of it read after the end, under cuts too
-				waitJobFile(t, j.Dir, "exit")
+				testkit.WaitJobFile(t, j.Dir, "exit")
 			}
 			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))))
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			var out, errOut jobBuf
+			var out, errOut testkit.Buffer
 			err = j.Follow(ctx, &out, &errOut)
 			stop()
 			accepted, cuts := p.Stats()
@@ -121,29 +111,29 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 // client, killed with its whole process group, and its status read.
 func TestJobSSHDAttachKill(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
-	opts := jobOpts(t)
-	c1 := dialJobSSHD(t, s, sshdJobConfig(s, nil))
-	j := startJob(t, c1, "echo started; sleep 300 & wait", opts)
+	opts := testkit.JobOptions(t)
+	c1 := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
+	j := testkit.StartJob(t, c1, "echo started; sleep 300 & wait", opts)
 	c1.Close()
-	c2 := dialJobSSHD(t, s, sshdJobConfig(s, nil))
-	j2, err := c2.AttachJob(testCtx(t), j.ID, opts)
+	c2 := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
+	j2, err := job.Attach(testkit.Ctx(t), c2, j.ID, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &jobBuf{}
-	out.when, out.do = "started\n", func() {
+	out := &testkit.Buffer{}
+	out.When, out.Do = "started\n", func() {
 		go func() {
-			if err := j2.Kill(testCtx(t), ssh.SIGKILL); err != nil {
+			if err := j2.Kill(testkit.Ctx(t), ssh.SIGKILL); err != nil {
 				t.Errorf("Kill: %v", err)
 			}
 		}()
 	}
-	err = j2.Follow(testCtx(t), out, nil)
+	err = j2.Follow(testkit.Ctx(t), out, nil)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 137 || out.String() != "started\n" {
 		t.Errorf("Follow = %v, %q; want status 137", err, out.String())
 	}
-	if jobs, err := c2.Jobs(testCtx(t), opts); err != nil || len(jobs) != 1 || jobs[0].State != vmconn.JobExited {
-		t.Errorf("Jobs = %+v, %v", jobs, err)
+	if jobs, err := job.List(testkit.Ctx(t), c2, opts); err != nil || len(jobs) != 1 || jobs[0].State != job.Exited {
+		t.Errorf("List = %+v, %v", jobs, err)
 	}
 }

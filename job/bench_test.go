@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 )
 
 // BenchmarkJobLatency measures delivery latency, from the job writing a
@@ -20,17 +22,17 @@ import (
 // second. One iteration is one line; p50_ms and p99_ms are reported.
 // (vmtest runs the job on this machine: both ends share a clock.)
 func BenchmarkJobLatency(b *testing.B) {
-	srv := newServer(b)
+	srv := testkit.Server(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	c, err := vmconn.Dial(ctx, srv.Addr(), testConfig(srv))
+	c, err := vmconn.Dial(ctx, srv.Addr(), testkit.Config(srv))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
 	for _, mode := range []string{"follow", "poll-1s"} {
 		b.Run(mode, func(b *testing.B) {
-			j, err := c.StartJob(ctx, "while :; do date +%s%N; sleep 0.05; done", &vmconn.JobOptions{Dir: b.TempDir()})
+			j, err := job.Start(ctx, c, "while :; do date +%s%N; sleep 0.05; done", &job.Options{Dir: b.TempDir()})
 			if err != nil {
 				b.Fatal(err)
 			}

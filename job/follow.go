@@ -1,4 +1,4 @@
-package vmconn
+package job
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/backoff"
+	"github.com/vmconn/vmconn/internal/errtext"
 )
 
 // Follow streams the job's stdout and stderr logs to the writers, from
@@ -20,9 +22,9 @@ import (
 //
 // When the connection is lost, Follow reconnects and resumes at the exact
 // offsets delivered: no byte is lost or repeated, however often the link
-// drops. It returns nil when the job exited with status 0; an *ExitError
-// for another status (wrapped with ErrJobTimeout if JobOptions.Timeout
-// killed it); a *JobLostError when the machine rebooted (or the wrapper
+// drops. It returns nil when the job exited with status 0; an *vmconn.ExitError
+// for another status (wrapped with ErrTimeout if Options.Timeout
+// killed it); a *LostError when the machine rebooted (or the wrapper
 // died) before the job ended, after delivering what the logs hold. It
 // returns an error wrapping the context's when ctx ends, and the client's
 // error when reconnecting failed for Config.ReconnectTimeout (or is
@@ -67,21 +69,21 @@ func (f *follower) run(ctx context.Context) error {
 			continue
 		}
 		f.lastOK = time.Now()
-		if st.State != JobRunning && (f.caughtUp(st) || stuck >= 3) {
+		if st.State != Running && (f.caughtUp(st) || stuck >= 3) {
 			return f.result(st)
 		}
 		before := f.delivered()
-		complete, err := f.followOnce(ctx, st.State == JobRunning)
+		complete, err := f.followOnce(ctx, st.State == Running)
 		if err != nil {
 			return err
 		}
 		switch {
-		case st.State == JobLost && complete: // one catch-up read: its log may still grow
+		case st.State == Lost && complete: // one catch-up read: its log may still grow
 			return f.result(st)
 		case f.delivered() != before:
 			f.lastOK, f.backoff, stuck = time.Now(), 0, 0
 		default:
-			if complete && st.State != JobRunning {
+			if complete && st.State != Running {
 				stuck++
 			}
 			if err := f.pause(ctx); err != nil {
@@ -113,12 +115,12 @@ func (f *follower) followOnce(ctx context.Context, follow bool) (complete bool, 
 	if werr := errors.Join(out.seal(), errw.seal()); werr != nil {
 		return false, werr
 	}
-	var ee *ExitError
+	var ee *vmconn.ExitError
 	switch {
 	case err == nil:
 		return true, nil
 	case errors.As(err, &ee) && ee.Status == jobUntrustedStatus:
-		return false, fmt.Errorf("vmconn: job %s: following: %w: %s", j.ID, ErrJobUntrusted, j.Dir)
+		return false, fmt.Errorf("vmconn: job %s: following: %w: %s", j.ID, ErrUntrusted, j.Dir)
 	}
 	return false, f.transient(ctx, err)
 }
@@ -132,15 +134,15 @@ func (f *follower) transient(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		o0, o1 := j.Offsets()
 		return fmt.Errorf("vmconn: job %s: stopped following at stdout %d, stderr %d (the job goes on): %w",
-			j.ID, o0, o1, contextError(ctx, err))
+			j.ID, o0, o1, errtext.ContextError(ctx, err))
 	}
-	total, _, _ := j.client.cfg.reconnect()
-	lost := errors.Is(err, ErrConnLost) || errors.Is(err, ErrNoExitStatus)
-	if !lost || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTimeout) || errors.Is(err, ErrHandshake) ||
+	total := j.client.ReconnectTimeout()
+	lost := errors.Is(err, vmconn.ErrConnLost) || errors.Is(err, vmconn.ErrNoExitStatus)
+	if !lost || errors.Is(err, vmconn.ErrUnreachable) || errors.Is(err, vmconn.ErrTimeout) || errors.Is(err, vmconn.ErrHandshake) ||
 		total < 0 || time.Since(f.lastOK) > total {
-		return errorf("job %s: following: %w", j.ID, err)
+		return errtext.Errorf("job %s: following: %w", j.ID, err)
 	}
-	j.client.log.Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
+	j.client.Logger().Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
 	return f.pause(ctx)
 }
 
@@ -154,7 +156,7 @@ func (f *follower) pause(ctx context.Context) error {
 }
 
 // caughtUp reports whether every byte the logs held was delivered.
-func (f *follower) caughtUp(st *JobStatus) bool {
+func (f *follower) caughtUp(st *Status) bool {
 	o0, o1 := f.job.Offsets()
 	return o0 >= st.StdoutSize && o1 >= st.StderrSize
 }
@@ -166,8 +168,8 @@ func (f *follower) delivered() int64 {
 }
 
 // result turns an ended job's status into Follow's result.
-func (f *follower) result(st *JobStatus) error {
-	if st.State == JobLost {
+func (f *follower) result(st *Status) error {
+	if st.State == Lost {
 		return f.lostError(st)
 	}
 	j := f.job
@@ -177,16 +179,16 @@ func (f *follower) result(st *JobStatus) error {
 	if st.ExitCode == 0 {
 		return nil
 	}
-	ee := &ExitError{Status: st.ExitCode}
+	ee := &vmconn.ExitError{Status: st.ExitCode}
 	if st.TimedOut {
-		return errorf("job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrJobTimeout, ee)
+		return errtext.Errorf("job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrTimeout, ee)
 	}
 	return ee
 }
 
-func (f *follower) lostError(st *JobStatus) error {
+func (f *follower) lostError(st *Status) error {
 	o0, o1 := f.job.Offsets()
-	return &JobLostError{ID: f.job.ID, Reason: st.LostReason, OldBootID: st.BootID, NewBootID: st.bootNow,
+	return &LostError{ID: f.job.ID, Reason: st.LostReason, OldBootID: st.BootID, NewBootID: st.bootNow,
 		Stdout: o0, Stderr: o1, StdoutTail: f.streams[0].tail.bytes(), StderrTail: f.streams[1].tail.bytes()}
 }
 

@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 // trustSleeper starts "sleep 60" in a session of its own, with env added
@@ -81,7 +81,7 @@ func TestJobTrustShells(t *testing.T) {
 			continue
 		}
 		for _, tc := range cases {
-			args := append(shell[1:], "-c", vmconn.JobTrustFuncs+tc.script, "sh", root, marked, plain)
+			args := append(shell[1:], "-c", job.TrustFuncs+tc.script, "sh", root, marked, plain)
 			cmd := exec.Command(shell[0], args...)
 			cmd.Env = []string{"PATH=" + bin, "HOME=/nonexistent"}
 			out, err := cmd.CombinedOutput()

@@ -1,4 +1,4 @@
-package vmconn
+package job
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/vmconn/vmconn"
 )
 
 // jobStream delivers one of a job's logs to the caller's writer for the
@@ -37,7 +39,7 @@ func (s *jobStream) deliver(p []byte) error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		return fmt.Errorf("vmconn: job %s: writing its %s: %w", s.job.ID, Stream(s.idx+1), err)
+		return fmt.Errorf("vmconn: job %s: writing its %s: %w", s.job.ID, vmconn.Stream(s.idx+1), err)
 	}
 	return nil
 }
@@ -116,28 +118,28 @@ func (a *attemptWriter) seal() error {
 	return a.err
 }
 
-// tailBuffer keeps the last JobTailSize bytes written to it, in bounded
+// tailBuffer keeps the last TailSize bytes written to it, in bounded
 // memory.
 type tailBuffer struct {
 	b []byte
 }
 
 func (t *tailBuffer) write(p []byte) {
-	if len(p) >= JobTailSize {
-		t.b = append(t.b[:0], p[len(p)-JobTailSize:]...)
+	if len(p) >= TailSize {
+		t.b = append(t.b[:0], p[len(p)-TailSize:]...)
 		return
 	}
 	t.b = append(t.b, p...)
-	if len(t.b) > 2*JobTailSize {
-		t.b = append(t.b[:0], t.b[len(t.b)-JobTailSize:]...)
+	if len(t.b) > 2*TailSize {
+		t.b = append(t.b[:0], t.b[len(t.b)-TailSize:]...)
 	}
 }
 
-// bytes returns a copy of the last JobTailSize bytes.
+// bytes returns a copy of the last TailSize bytes.
 func (t *tailBuffer) bytes() []byte {
 	b := t.b
-	if len(b) > JobTailSize {
-		b = b[len(b)-JobTailSize:]
+	if len(b) > TailSize {
+		b = b[len(b)-TailSize:]
 	}
 	return bytes.Clone(b)
 }

@@ -1,4 +1,4 @@
-package vmconn
+package job
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errtext"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -14,8 +16,8 @@ import (
 // The wrapper lives on and records the exit status, which Follow then
 // returns. Kill reads the boot id first and signals nothing if the job
 // started under another boot (the pid may belong to anyone now): it
-// returns a *JobLostError then. A job that already ended returns
-// ErrJobFinished; a missing one, ErrJobNotFound.
+// returns a *LostError then. A job that already ended returns
+// ErrFinished; a missing one, ErrNotFound.
 func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	name, err := signalName(sig)
 	if err != nil {
@@ -23,26 +25,26 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	}
 	boot, err := j.client.BootID(ctx)
 	if err != nil {
-		return errorf("kill job %s: reading boot id: %w", j.ID, err)
+		return errtext.Errorf("kill job %s: reading boot id: %w", j.ID, err)
 	}
-	_, err = j.client.jobScript(ctx, jobKillScript, j.Dir, name, boot)
-	var ee *ExitError
+	_, err = runScript(ctx, j.client, jobKillScript, j.Dir, name, boot)
+	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) {
 		if err != nil {
-			return errorf("kill job %s: %w", j.ID, err)
+			return errtext.Errorf("kill job %s: %w", j.ID, err)
 		}
 		return nil
 	}
 	switch ee.Status {
 	case 3:
-		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrJobNotFound)
+		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrNotFound)
 	case 4:
 		o0, o1 := j.Offsets()
-		return &JobLostError{ID: j.ID, Reason: "rebooted", OldBootID: j.BootID, NewBootID: boot, Stdout: o0, Stderr: o1}
+		return &LostError{ID: j.ID, Reason: "rebooted", OldBootID: j.BootID, NewBootID: boot, Stdout: o0, Stderr: o1}
 	case 5:
-		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrJobFinished)
+		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrFinished)
 	}
-	return errorf("kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
+	return errtext.Errorf("kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
 }
 
 // signalName checks a signal's name, without "SIG", as kill -s takes it.
@@ -55,7 +57,7 @@ func signalName(sig ssh.Signal) (string, error) {
 		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) < 0
 	if !ok {
-		return "", fmt.Errorf("vmconn: bad signal name %q: %w", sig, ErrConfig)
+		return "", fmt.Errorf("vmconn: bad signal name %q: %w", sig, vmconn.ErrConfig)
 	}
 	return name, nil
 }

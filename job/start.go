@@ -1,4 +1,4 @@
-package vmconn
+package job
 
 import (
 	"context"
@@ -6,24 +6,28 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/textutil"
 )
 
 // StartJob starts command on the machine as a detached job (see Job) and
 // returns once it runs, with the job's ID, directory and pid. It does not
 // wait for the job: call Follow for its output and exit status. It first
-// reads the boot id (Client.BootID), which the job directory records.
+// reads the boot id (vmconn.Client.BootID), which the job directory records.
 //
 // StartJob is never retried: if the connection is lost while it runs,
-// the job may or may not have started, and Client.Jobs tells. A command
+// the job may or may not have started, and vmconn.Client.Jobs tells. A command
 // that is empty or holds a NUL byte, or a bad opts.Env entry, is an
-// ErrConfig error, and so is one too long for a command line (about
+// vmconn.ErrConfig error, and so is one too long for a command line (about
 // 100 KiB of plain text; quotes count four times); opts.Env travels
 // apart, over the session's stdin, and never appears on a command line; a
 // machine that lacks a tool jobs need fails with an
-// *ExitError whose Stderr says which.
-func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions) (*Job, error) {
+// *vmconn.ExitError whose Stderr says which.
+func Start(ctx context.Context, c *vmconn.Client, command string, opts *Options) (*Job, error) {
 	if opts == nil {
-		opts = &JobOptions{}
+		opts = &Options{}
 	}
 	if err := checkJobCommand(command); err != nil {
 		return nil, err
@@ -33,24 +37,24 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, errorf("start job: reading boot id: %w", err)
+		return nil, errtext.Errorf("start job: reading boot id: %w", err)
 	}
 	line := jobScriptLine(jobStartScript, startArgs(opts, command, boot)...)
 	if len(line) > maxJobLine {
-		return nil, fmt.Errorf("vmconn: job command too long (%d bytes quoted, at most %d): %w", len(line), maxJobLine, ErrConfig)
+		return nil, fmt.Errorf("vmconn: job command too long (%d bytes quoted, at most %d): %w", len(line), maxJobLine, vmconn.ErrConfig)
 	}
 	start := c.Command(ctx, line)
 	start.Env = opts.Env // over stdin: secrets stay off every command line
 	out, err := start.Output()
 	if err != nil {
-		return nil, errorf("start job: %w", jobTrustError(err))
+		return nil, errtext.Errorf("start job: %w", jobTrustError(err))
 	}
 	j, err := parseStarted(out)
 	if err != nil {
 		return nil, err
 	}
 	j.client, j.Command, j.BootID = c, command, boot
-	c.log.Debug("vmconn: job started", "id", j.ID, "dir", j.Dir, "pid", j.Pid)
+	c.Logger().Debug("vmconn: job started", "id", j.ID, "dir", j.Dir, "pid", j.Pid)
 	return j, nil
 }
 
@@ -59,10 +63,10 @@ func (c *Client) StartJob(ctx context.Context, command string, opts *JobOptions)
 const maxJobLine = 126 << 10
 
 // startArgs returns jobStartScript's positional parameters.
-func startArgs(opts *JobOptions, command, boot string) []string {
+func startArgs(opts *Options, command, boot string) []string {
 	kill := opts.KillDelay
 	if kill <= 0 {
-		kill = DefaultJobKillDelay
+		kill = DefaultKillDelay
 	}
 	scope := "0"
 	if opts.SystemdScope {
@@ -75,10 +79,10 @@ func startArgs(opts *JobOptions, command, boot string) []string {
 // checkJobCommand rejects commands no job can run.
 func checkJobCommand(command string) error {
 	if strings.TrimSpace(command) == "" {
-		return fmt.Errorf("vmconn: empty job command: %w", ErrConfig)
+		return fmt.Errorf("vmconn: empty job command: %w", vmconn.ErrConfig)
 	}
 	if strings.IndexByte(command, 0) >= 0 {
-		return fmt.Errorf("vmconn: job command holds a NUL byte: %w", ErrConfig)
+		return fmt.Errorf("vmconn: job command holds a NUL byte: %w", vmconn.ErrConfig)
 	}
 	return nil
 }
@@ -86,7 +90,7 @@ func checkJobCommand(command string) error {
 // validJobDir rejects base directories no shell argument can hold.
 func validJobDir(dir string) error {
 	if strings.IndexByte(dir, 0) >= 0 {
-		return fmt.Errorf("vmconn: job directory holds a NUL byte: %w", ErrConfig)
+		return fmt.Errorf("vmconn: job directory holds a NUL byte: %w", vmconn.ErrConfig)
 	}
 	return nil
 }
@@ -94,15 +98,15 @@ func validJobDir(dir string) error {
 // parseStarted reads the start script's output: directory, pid, wrapper
 // pid and start time.
 func parseStarted(out []byte) (*Job, error) {
-	f := splitNUL(out)
+	f := textutil.SplitNUL(out)
 	if len(f) != 4 {
-		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", truncate(string(out), 200))
+		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", textutil.Truncate(string(out), 200))
 	}
 	pid, err1 := strconv.Atoi(strings.TrimSpace(f[1]))
 	_, err2 := strconv.Atoi(strings.TrimSpace(f[2]))
 	started, err3 := strconv.ParseInt(strings.TrimSpace(f[3]), 10, 64)
 	if err1 != nil || err2 != nil || err3 != nil || pid <= 1 {
-		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", truncate(string(out), 200))
+		return nil, fmt.Errorf("vmconn: start job: unexpected reply %q", textutil.Truncate(string(out), 200))
 	}
 	return &Job{
 		ID:       jobIDOf(f[0]),

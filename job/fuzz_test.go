@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 	"github.com/vmconn/vmconn/vmtest"
 )
 
@@ -26,7 +28,7 @@ func FuzzJobCommand(f *testing.F) {
 	f.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	f.Cleanup(cancel)
-	c, err := vmconn.Dial(ctx, srv.Addr(), testConfig(srv))
+	c, err := vmconn.Dial(ctx, srv.Addr(), testkit.Config(srv))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -34,13 +36,13 @@ func FuzzJobCommand(f *testing.F) {
 	base := f.TempDir()
 	f.Fuzz(func(t *testing.T, s string) {
 		command := "printf '%s' " + vmconn.ShellQuote(s) + `; printf '%s' "$V" >&2`
-		opts := &vmconn.JobOptions{Dir: base, Env: []string{"V=" + s}}
+		opts := &job.Options{Dir: base, Env: []string{"V=" + s}}
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		j, err := c.StartJob(ctx, command, opts)
+		j, err := job.Start(ctx, c, command, opts)
 		if strings.IndexByte(s, 0) >= 0 {
 			if !errors.Is(err, vmconn.ErrConfig) {
-				t.Fatalf("StartJob with a NUL byte: %v; want ErrConfig", err)
+				t.Fatalf("Start with a NUL byte: %v; want ErrConfig", err)
 			}
 			return
 		}
@@ -48,7 +50,7 @@ func FuzzJobCommand(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer os.RemoveAll(j.Dir)
-		var out, errOut jobBuf
+		var out, errOut testkit.Buffer
 		if err := j.Follow(ctx, &out, &errOut); err != nil {
 			t.Fatal(err)
 		}

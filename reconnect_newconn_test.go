@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
 )
 
 // TestReconnectWhenNewConnDiesAtOnce: a connection that dies right after
@@ -17,7 +18,7 @@ import (
 // until ReconnectTimeout, 15s here.)
 func TestReconnectWhenNewConnDiesAtOnce(t *testing.T) {
 	srv := newServer(t)
-	cfg, p := jobProxied(t, srv)
+	cfg, p := testkit.Proxied(t, srv)
 	cfg.ReconnectTimeout = 15 * time.Second
 	var once sync.Once
 	cfg.OnEvent = func(e vmconn.Event) {

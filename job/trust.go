@@ -1,9 +1,11 @@
-package vmconn
+package job
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vmconn/vmconn"
 )
 
 // Who may write a job directory decides what its files say: another user
@@ -103,10 +105,10 @@ jt_ours() {
 `
 
 // jobTrustError turns a job script's refusal (exit status
-// jobUntrustedStatus) into an error wrapping ErrJobUntrusted, with the
+// jobUntrustedStatus) into an error wrapping ErrUntrusted, with the
 // script's reason; other errors are returned as they are.
 func jobTrustError(err error) error {
-	var ee *ExitError
+	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != jobUntrustedStatus {
 		return err
 	}
@@ -114,5 +116,5 @@ func jobTrustError(err error) error {
 	if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
 		msg = msg[i+1:]
 	}
-	return fmt.Errorf("%w: %s", ErrJobUntrusted, msg)
+	return fmt.Errorf("%w: %s", ErrUntrusted, msg)
 }

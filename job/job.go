@@ -1,14 +1,16 @@
-package vmconn
+package job
 
 import (
 	"sync"
 	"time"
+
+	"github.com/vmconn/vmconn"
 )
 
 // Job is a handle on a detached job: a command that outlives the
 // connection, for commands that break the link they run over (network
-// reconfiguration, package upgrades) or run for hours. Client.StartJob
-// starts one, Client.AttachJob finds one again (from another process, or
+// reconfiguration, package upgrades) or run for hours. vmconn.Client.StartJob
+// starts one, vmconn.Client.AttachJob finds one again (from another process, or
 // after the caller restarted), and Job.Follow streams its output live,
 // resuming at the exact byte offset after every dropped connection, until
 // the job ends. Its exported fields describe the job and do not change.
@@ -16,13 +18,13 @@ import (
 // time.
 //
 // The job directory: StartJob creates it with "mktemp -d" (mode 0700,
-// umask 077) under JobOptions.Dir, by default
+// umask 077) under Options.Dir, by default
 // ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs: not /tmp, which is often
 // wiped by a reboot, because a job's logs and exit status must outlive
 // one. Its name is the job's ID, "YYYYMMDD-HHMMSS-XXXXXX" (UTC start
 // time, then random). Dir is its physical path (symbolic links resolved).
 // Every job call first checks the directories it uses, as OpenSSH's
-// StrictModes does, and refuses with ErrJobUntrusted, naming the
+// StrictModes does, and refuses with ErrUntrusted, naming the
 // directory and the reason, unless the base directory and the job
 // directory are owned by the user and writable by no one else, and each
 // directory above them, up to the user's home directory or /, is owned by
@@ -31,16 +33,16 @@ import (
 // own, with its output, exit status and pid. It holds:
 //
 //	command     the command as given
-//	boot_id     the machine's boot id when the job started (as Client.BootID reads it)
+//	boot_id     the machine's boot id when the job started (as vmconn.Client.BootID reads it)
 //	started     the start time, in seconds since the epoch
-//	timeout     JobOptions.Timeout in seconds, 0 for none
+//	timeout     Options.Timeout in seconds, 0 for none
 //	pid         the command's process id: its process group and session id
 //	wrapper     the pid of the wrapper shell that waits for the command
 //	lock        locked by the wrapper for as long as it lives
 //	stdout      the command's standard output, as written
 //	stderr      the command's standard error, as written
 //	exit        "STATUS ENDED\n", written atomically (temp file, then mv) at the end
-//	timedout    present if JobOptions.Timeout killed the job
+//	timedout    present if Options.Timeout killed the job
 //	launch.log  errors of the wrapper itself, if any
 //
 // Detaching: the wrapper runs as "setsid -f /bin/sh -c WRAPPER" with its
@@ -59,12 +61,12 @@ import (
 // that replaces itself with a program run without it (exec env -i ...)
 // can no longer be killed with Job.Kill. The
 // command runs in /bin/sh with -c, in the login directory
-// and with the session's umask, like Client.Command's commands; its stdin
+// and with the session's umask, like vmconn.Client.Command's commands; its stdin
 // is /dev/null. (With a setsid that lacks -f, such as busybox's, the
 // wrapper is started as a background job, and the command then ignores
 // SIGINT and SIGQUIT, as POSIX shells make background jobs do.) Where
 // systemd-logind kills a user's processes when the last session ends
-// (KillUserProcesses=yes), set JobOptions.SystemdScope and enable
+// (KillUserProcesses=yes), set Options.SystemdScope and enable
 // lingering ("loginctl enable-linger USER").
 //
 // The machine needs a POSIX sh, mktemp, setsid and flock (util-linux or
@@ -81,7 +83,7 @@ import (
 // If the job ended meanwhile, the rest of the logs and the exit status
 // are read without re-running anything. If the machine rebooted (its boot
 // id is no longer the job's) before the job ended, Follow returns a
-// *JobLostError. Output that processes the job left behind write to the
+// *LostError. Output that processes the job left behind write to the
 // logs after the job itself ended may not be delivered.
 type Job struct {
 	ID      string    // the job directory's name
@@ -91,7 +93,7 @@ type Job struct {
 	BootID  string    // the machine's boot id when the job started
 	Started time.Time // start time, by the machine's clock (whole seconds)
 
-	client *Client
+	client *vmconn.Client
 
 	mu        sync.Mutex
 	offsets   [2]int64 // bytes of stdout and stderr delivered (or skipped)
@@ -99,15 +101,15 @@ type Job struct {
 	exitCode  int
 }
 
-// JobOptions configures StartJob, and tells AttachJob, Jobs and PruneJobs
-// where the jobs are. A nil *JobOptions is the zero value.
-type JobOptions struct {
+// Options configures StartJob, and tells AttachJob, Jobs and PruneJobs
+// where the jobs are. A nil *Options is the zero value.
+type Options struct {
 	// Dir is the directory on the machine that holds the job directories,
 	// created (mode 0700, as are the missing directories above it) if
 	// missing; a relative Dir is relative to the login directory, even
 	// when it begins with "-". It must be the user's, and it and the
 	// directories above it writable by no one else (see Job): otherwise
-	// every job call fails with ErrJobUntrusted. Zero means
+	// every job call fails with ErrUntrusted. Zero means
 	// ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs.
 	Dir string
 
@@ -116,11 +118,11 @@ type JobOptions struct {
 
 	// Timeout, if positive, kills the job when it runs longer: its
 	// process group gets SIGTERM, then SIGKILL KillDelay later. Follow
-	// then returns an error wrapping ErrJobTimeout and the *ExitError.
+	// then returns an error wrapping ErrTimeout and the *vmconn.ExitError.
 	Timeout time.Duration
 
 	// KillDelay is the wait between SIGTERM and SIGKILL after Timeout.
-	// Zero means DefaultJobKillDelay.
+	// Zero means DefaultKillDelay.
 	KillDelay time.Duration
 
 	// SystemdScope starts the job under "systemd-run --user --scope", for
@@ -130,46 +132,46 @@ type JobOptions struct {
 	SystemdScope bool
 }
 
-// DefaultJobKillDelay is JobOptions.KillDelay's zero value.
-const DefaultJobKillDelay = 5 * time.Second
+// DefaultKillDelay is Options.KillDelay's zero value.
+const DefaultKillDelay = 5 * time.Second
 
-// JobState says whether a job runs, has ended, or never will report.
-type JobState int
+// State says whether a job runs, has ended, or never will report.
+type State int
 
 // The states of a job.
 const (
-	JobRunning JobState = iota + 1 // the wrapper is alive and no exit status was written
-	JobExited                      // the job ended and its exit status was recorded
-	JobLost                        // no exit status will come: the machine rebooted, or the wrapper was killed
+	Running State = iota + 1 // the wrapper is alive and no exit status was written
+	Exited                   // the job ended and its exit status was recorded
+	Lost                     // no exit status will come: the machine rebooted, or the wrapper was killed
 )
 
 // String returns "running", "exited" or "lost".
-func (s JobState) String() string {
+func (s State) String() string {
 	switch s {
-	case JobRunning:
+	case Running:
 		return "running"
-	case JobExited:
+	case Exited:
 		return "exited"
-	case JobLost:
+	case Lost:
 		return "lost"
 	}
 	return "unknown"
 }
 
-// JobStatus is a snapshot of a job, as Job.Status and Client.Jobs read it.
-type JobStatus struct {
+// Status is a snapshot of a job, as Job.Status and vmconn.Client.Jobs read it.
+type Status struct {
 	ID         string
 	Dir        string
 	Command    string
-	State      JobState
-	ExitCode   int    // JobExited: the exit status (128+N for signal N); otherwise -1
-	TimedOut   bool   // JobOptions.Timeout killed the job
-	LostReason string // JobLost: "rebooted" or "vanished" (the wrapper died without recording a status)
+	State      State
+	ExitCode   int    // Exited: the exit status (128+N for signal N); otherwise -1
+	TimedOut   bool   // Options.Timeout killed the job
+	LostReason string // Lost: "rebooted" or "vanished" (the wrapper died without recording a status)
 	Pid        int
 	BootID     string // the machine's boot id when the job started
 	Started    time.Time
-	Ended      time.Time     // JobExited only
-	Timeout    time.Duration // JobOptions.Timeout, 0 for none
+	Ended      time.Time     // Exited only
+	Timeout    time.Duration // Options.Timeout, 0 for none
 	StdoutSize int64         // bytes in the stdout log
 	StderrSize int64         // bytes in the stderr log
 

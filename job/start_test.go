@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -16,12 +18,12 @@ import (
 // line without newline included), with the exit status; the job
 // directory is private and records the job.
 func TestJobStartFollow(t *testing.T) {
-	srv := newServer(t)
-	c := dialTest(t, srv, nil)
-	opts := jobOpts(t)
-	j := startJob(t, c, "echo out; echo err >&2; printf 'no newline'; exit 3", opts)
-	var out, errOut jobBuf
-	err := j.Follow(testCtx(t), &out, &errOut)
+	srv := testkit.Server(t)
+	c := testkit.Dial(t, srv, nil)
+	opts := testkit.JobOptions(t)
+	j := testkit.StartJob(t, c, "echo out; echo err >&2; printf 'no newline'; exit 3", opts)
+	var out, errOut testkit.Buffer
+	err := j.Follow(testkit.Ctx(t), &out, &errOut)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 3 || j.ExitCode() != 3 {
 		t.Fatalf("Follow = %v (exit code %d); want status 3", err, j.ExitCode())
@@ -43,7 +45,7 @@ func TestJobStartFollow(t *testing.T) {
 			t.Errorf("%s holds %q; want %q", name, b, want)
 		}
 	}
-	if err := j.Follow(testCtx(t), &out, &errOut); !errors.As(err, &ee) || out.String() != "out\nno newline" {
+	if err := j.Follow(testkit.Ctx(t), &out, &errOut); !errors.As(err, &ee) || out.String() != "out\nno newline" {
 		t.Errorf("second Follow: %v, %q; want the same status and no output", err, out.String())
 	}
 }
@@ -53,19 +55,19 @@ func TestJobStartFollow(t *testing.T) {
 func TestJobDefaultDir(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache) // vmtest passes its environment on
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "echo hi", nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "echo hi", nil)
 	if want := filepath.Join(cache, "vmconn", "jobs", j.ID); j.Dir != want {
 		t.Errorf("Dir = %s; want %s", j.Dir, want)
 	}
 	if st, err := os.Stat(filepath.Dir(j.Dir)); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("base dir: %v, %v", st, err)
 	}
-	if err := j.Follow(testCtx(t), nil, nil); err != nil {
+	if err := j.Follow(testkit.Ctx(t), nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if jobs, err := c.Jobs(testCtx(t), nil); err != nil || len(jobs) != 1 || jobs[0].ID != j.ID {
-		t.Errorf("Jobs = %+v, %v", jobs, err)
+	if jobs, err := job.List(testkit.Ctx(t), c, nil); err != nil || len(jobs) != 1 || jobs[0].ID != j.ID {
+		t.Errorf("List = %+v, %v", jobs, err)
 	}
 
 	// A relative Dir is relative to the login directory (vmtest's is $HOME).
@@ -78,23 +80,23 @@ func TestJobDefaultDir(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	j = startJob(t, c, "true", &vmconn.JobOptions{Dir: rel})
+	j = testkit.StartJob(t, c, "true", &job.Options{Dir: rel})
 	if want := filepath.Join(base, j.ID); j.Dir != want {
 		t.Errorf("relative Dir %s: job in %s; want %s", rel, j.Dir, want)
 	}
-	if a, err := c.AttachJob(testCtx(t), j.ID, &vmconn.JobOptions{Dir: rel}); err != nil || a.Dir != j.Dir {
-		t.Errorf("AttachJob with a relative Dir: %+v, %v", a, err)
+	if a, err := job.Attach(testkit.Ctx(t), c, j.ID, &job.Options{Dir: rel}); err != nil || a.Dir != j.Dir {
+		t.Errorf("Attach with a relative Dir: %+v, %v", a, err)
 	}
 }
 
 // TestJobExitsBeforeFollow: a job that is over before anyone follows it
 // still yields all its output and its status.
 func TestJobExitsBeforeFollow(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "printf 'quick'; printf 'e' >&2; exit 0", jobOpts(t))
-	waitJobFile(t, j.Dir, "exit")
-	var out, errOut jobBuf
-	if err := j.Follow(testCtx(t), &out, &errOut); err != nil || out.String() != "quick" || errOut.String() != "e" {
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "printf 'quick'; printf 'e' >&2; exit 0", testkit.JobOptions(t))
+	testkit.WaitJobFile(t, j.Dir, "exit")
+	var out, errOut testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), &out, &errOut); err != nil || out.String() != "quick" || errOut.String() != "e" {
 		t.Errorf("Follow = %v, %q, %q", err, out.String(), errOut.String())
 	}
 }
@@ -103,14 +105,14 @@ func TestJobExitsBeforeFollow(t *testing.T) {
 // non-ASCII text, in the command and in Env, reach the shell untouched;
 // the job runs in /bin/sh in the login directory.
 func TestJobCommandsExactlyAsGiven(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
 	words := []string{`it's`, `"dq"`, `$HOME`, "`id`", `back\slash`, "new\nline", "ünï ✓", "\xff\xfe", "*", "-n", "", "trailing\n\n"}
-	opts := jobOpts(t)
+	opts := testkit.JobOptions(t)
 	opts.Env = []string{"V=" + strings.Join(words, "|")}
 	command := vmconn.ShellJoin(append([]string{"printf", "%s|"}, words...)...) + `; printf '[%s]' "$V" >&2`
-	j := startJob(t, c, command, opts)
-	var out, errOut jobBuf
-	if err := j.Follow(testCtx(t), &out, &errOut); err != nil {
+	j := testkit.StartJob(t, c, command, opts)
+	var out, errOut testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if want := strings.Join(words, "|") + "|"; out.String() != want {
@@ -122,36 +124,36 @@ func TestJobCommandsExactlyAsGiven(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(j.Dir, "command")); string(b) != command {
 		t.Errorf("recorded command %q", b)
 	}
-	multi := startJob(t, c, "printf 'l1\\n'\ncd /\nprintf '%s\\n' \"$PWD\"", jobOpts(t))
-	out = jobBuf{}
-	if err := multi.Follow(testCtx(t), &out, nil); err != nil || out.String() != "l1\n/\n" {
+	multi := testkit.StartJob(t, c, "printf 'l1\\n'\ncd /\nprintf '%s\\n' \"$PWD\"", testkit.JobOptions(t))
+	out = testkit.Buffer{}
+	if err := multi.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "l1\n/\n" {
 		t.Errorf("multi-line command: %q, %v", out.String(), err)
 	}
 }
 
 func TestJobBadInput(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	ctx := testCtx(t)
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	ctx := testkit.Ctx(t)
 	for _, command := range []string{"", " \n", "echo \x00"} {
-		if _, err := c.StartJob(ctx, command, jobOpts(t)); !errors.Is(err, vmconn.ErrConfig) {
-			t.Errorf("StartJob(%q) = %v; want ErrConfig", command, err)
+		if _, err := job.Start(ctx, c, command, testkit.JobOptions(t)); !errors.Is(err, vmconn.ErrConfig) {
+			t.Errorf("Start(%q) = %v; want ErrConfig", command, err)
 		}
 	}
-	if _, err := c.StartJob(ctx, "true", &vmconn.JobOptions{Env: []string{"BAD NAME=1"}}); !errors.Is(err, vmconn.ErrConfig) {
+	if _, err := job.Start(ctx, c, "true", &job.Options{Env: []string{"BAD NAME=1"}}); !errors.Is(err, vmconn.ErrConfig) {
 		t.Errorf("bad Env: %v", err)
 	}
-	if _, err := c.StartJob(ctx, "echo "+strings.Repeat("'", 40<<10), nil); !errors.Is(err, vmconn.ErrConfig) {
+	if _, err := job.Start(ctx, c, "echo "+strings.Repeat("'", 40<<10), nil); !errors.Is(err, vmconn.ErrConfig) {
 		t.Errorf("too long: %v", err)
 	}
 	for _, id := range []string{"", ".", "..", "a/b", "x y", "a\x00"} {
-		if _, err := c.AttachJob(ctx, id, nil); !errors.Is(err, vmconn.ErrConfig) {
-			t.Errorf("AttachJob(%q) = %v; want ErrConfig", id, err)
+		if _, err := job.Attach(ctx, c, id, nil); !errors.Is(err, vmconn.ErrConfig) {
+			t.Errorf("Attach(%q) = %v; want ErrConfig", id, err)
 		}
 	}
-	if _, err := c.AttachJob(ctx, "20000101-000000-nosuch", jobOpts(t)); !errors.Is(err, vmconn.ErrJobNotFound) {
-		t.Errorf("AttachJob(missing) = %v; want ErrJobNotFound", err)
+	if _, err := job.Attach(ctx, c, "20000101-000000-nosuch", testkit.JobOptions(t)); !errors.Is(err, job.ErrNotFound) {
+		t.Errorf("Attach(missing) = %v; want ErrNotFound", err)
 	}
-	j := startJob(t, c, "true", jobOpts(t))
+	j := testkit.StartJob(t, c, "true", testkit.JobOptions(t))
 	if err := j.Kill(ctx, "TERM; reboot"); !errors.Is(err, vmconn.ErrConfig) {
 		t.Errorf("Kill with a bad signal: %v", err)
 	}
@@ -161,26 +163,26 @@ func TestJobBadInput(t *testing.T) {
 // session's umask (the job directory's own umask is not the job's), and
 // keeps default signal handling: HUP and INT end it.
 func TestJobEnvironment(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	want, err := c.Output(testCtx(t), "umask; pwd")
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	want, err := c.Output(testkit.Ctx(t), "umask; pwd")
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := startJob(t, c, "umask; pwd", jobOpts(t))
-	var out jobBuf
-	if err := j.Follow(testCtx(t), &out, nil); err != nil || out.String() != string(want) {
+	j := testkit.StartJob(t, c, "umask; pwd", testkit.JobOptions(t))
+	var out testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != string(want) {
 		t.Errorf("job's umask and directory %q, %v; want %q", out.String(), err, want)
 	}
 	for _, sig := range []ssh.Signal{ssh.SIGHUP, ssh.SIGINT} {
-		j := startJob(t, c, "echo up; sleep 60", jobOpts(t))
-		out := &jobBuf{when: "up\n", do: func() {
+		j := testkit.StartJob(t, c, "echo up; sleep 60", testkit.JobOptions(t))
+		out := &testkit.Buffer{When: "up\n", Do: func() {
 			go func() {
-				if err := j.Kill(testCtx(t), sig); err != nil {
+				if err := j.Kill(testkit.Ctx(t), sig); err != nil {
 					t.Errorf("Kill(%s): %v", sig, err)
 				}
 			}()
 		}}
-		err := j.Follow(testCtx(t), out, nil)
+		err := j.Follow(testkit.Ctx(t), out, nil)
 		var ee *vmconn.ExitError
 		if n := map[ssh.Signal]int{ssh.SIGHUP: 1, ssh.SIGINT: 2}[sig]; !errors.As(err, &ee) || ee.Status != 128+n {
 			t.Errorf("Kill(%s): Follow = %v; want status %d", sig, err, 128+n)
@@ -202,10 +204,10 @@ func TestJobWithoutGNUTools(t *testing.T) {
 		}
 	}
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "echo a; echo b >&2; sleep 0.3; printf c; exit 4", jobOpts(t))
-	var out, errOut jobBuf
-	err = j.Follow(testCtx(t), &out, &errOut)
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "echo a; echo b >&2; sleep 0.3; printf c; exit 4", testkit.JobOptions(t))
+	var out, errOut testkit.Buffer
+	err = j.Follow(testkit.Ctx(t), &out, &errOut)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 4 || out.String() != "a\nc" || errOut.String() != "b\n" {
 		t.Errorf("Follow = %v, %q, %q", err, out.String(), errOut.String())
@@ -223,12 +225,12 @@ func TestJobSystemdScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	c := dialTest(t, newServer(t), nil)
-	opts := jobOpts(t)
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	opts := testkit.JobOptions(t)
 	opts.SystemdScope = true
-	j := startJob(t, c, "echo scoped", opts)
-	var out jobBuf
-	if err := j.Follow(testCtx(t), &out, nil); err != nil || out.String() != "scoped\n" {
+	j := testkit.StartJob(t, c, "echo scoped", opts)
+	var out testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "scoped\n" {
 		t.Errorf("Follow = %v, %q", err, out.String())
 	}
 	args, _ := os.ReadFile(log)

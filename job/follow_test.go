@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"context"
@@ -14,17 +14,19 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 )
 
 // TestJobStreams proves output is followed live, without timing: the job
 // prints a line, then waits until the test has received it.
 func TestJobStreams(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
 	flag := filepath.Join(t.TempDir(), "got-first")
-	j := startJob(t, c, fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`,
-		vmconn.ShellQuote(flag)), jobOpts(t))
-	w := &jobBuf{when: "first\n", do: func() { os.WriteFile(flag, nil, 0o600) }}
-	if err := j.Follow(testCtx(t), w, nil); err != nil || w.String() != "first\nsecond\n" {
+	j := testkit.StartJob(t, c, fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`,
+		vmconn.ShellQuote(flag)), testkit.JobOptions(t))
+	w := &testkit.Buffer{When: "first\n", Do: func() { os.WriteFile(flag, nil, 0o600) }}
+	if err := j.Follow(testkit.Ctx(t), w, nil); err != nil || w.String() != "first\nsecond\n" {
 		t.Errorf("Follow = %v, output %q (not streamed?)", err, w.String())
 	}
 }
@@ -32,13 +34,13 @@ func TestJobStreams(t *testing.T) {
 // TestJobSurvivesDrop: the job runs on while every connection is cut, and
 // Follow resumes exactly where it was.
 func TestJobSurvivesDrop(t *testing.T) {
-	srv := newServer(t)
-	cfg := testConfig(srv)
+	srv := testkit.Server(t)
+	cfg := testkit.Config(srv)
 	cfg.ReconnectBackoff = 10 * time.Millisecond
-	c := dialTest(t, srv, cfg)
-	j := startJob(t, c, `for i in $(seq 1 60); do echo "line $i"; echo "err $i" >&2; sleep 0.01; done`, jobOpts(t))
+	c := testkit.Dial(t, srv, cfg)
+	j := testkit.StartJob(t, c, `for i in $(seq 1 60); do echo "line $i"; echo "err $i" >&2; sleep 0.01; done`, testkit.JobOptions(t))
 	drops := 0
-	out := &jobBuf{when: "line 10\n", do: func() {
+	out := &testkit.Buffer{When: "line 10\n", Do: func() {
 		go func() {
 			for range 5 {
 				srv.DropConnections()
@@ -47,8 +49,8 @@ func TestJobSurvivesDrop(t *testing.T) {
 			}
 		}()
 	}}
-	var errOut jobBuf
-	if err := j.Follow(testCtx(t), out, &errOut); err != nil {
+	var errOut testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), out, &errOut); err != nil {
 		t.Fatalf("Follow = %v", err)
 	}
 	var want, wantErr strings.Builder
@@ -62,47 +64,47 @@ func TestJobSurvivesDrop(t *testing.T) {
 }
 
 // TestJobRebootLost: a reboot while the job runs ends Follow with a
-// JobLostError carrying what was delivered; it never waits for an exit
+// LostError carrying what was delivered; it never waits for an exit
 // status that cannot come.
 func TestJobRebootLost(t *testing.T) {
-	srv := newServer(t)
-	cfg := testConfig(srv)
+	srv := testkit.Server(t)
+	cfg := testkit.Config(srv)
 	cfg.ReconnectBackoff = 20 * time.Millisecond
-	c := dialTest(t, srv, cfg)
+	c := testkit.Dial(t, srv, cfg)
 	before := srv.BootID()
-	j := startJob(t, c, "echo running; echo warn >&2; sleep 60", jobOpts(t))
-	out := &jobBuf{when: "running\n", do: func() { go srv.Reboot() }}
+	j := testkit.StartJob(t, c, "echo running; echo warn >&2; sleep 60", testkit.JobOptions(t))
+	out := &testkit.Buffer{When: "running\n", Do: func() { go srv.Reboot() }}
 	start := time.Now()
-	err := j.Follow(testCtx(t), out, nil)
-	var lost *vmconn.JobLostError
-	if !errors.As(err, &lost) || !errors.Is(err, vmconn.ErrJobLost) || !errors.Is(err, vmconn.ErrRebooted) {
-		t.Fatalf("Follow = %v; want a JobLostError", err)
+	err := j.Follow(testkit.Ctx(t), out, nil)
+	var lost *job.LostError
+	if !errors.As(err, &lost) || !errors.Is(err, job.ErrLost) || !errors.Is(err, vmconn.ErrRebooted) {
+		t.Fatalf("Follow = %v; want a LostError", err)
 	}
 	if lost.Reason != "rebooted" || lost.OldBootID != before || lost.NewBootID != srv.BootID() ||
 		lost.Stdout != 8 || lost.Stderr != 5 || string(lost.StdoutTail) != "running\n" || string(lost.StderrTail) != "warn\n" {
-		t.Errorf("JobLostError %+v", lost)
+		t.Errorf("LostError %+v", lost)
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("Follow took %v", took)
 	}
-	if st, err := j.Status(testCtx(t)); err != nil || st.State != vmconn.JobLost || j.ExitCode() != -1 {
+	if st, err := j.Status(testkit.Ctx(t)); err != nil || st.State != job.Lost || j.ExitCode() != -1 {
 		t.Errorf("Status = %+v, %v", st, err)
 	}
-	if err := j.Kill(testCtx(t), ""); !errors.As(err, &lost) {
-		t.Errorf("Kill of a lost job = %v; want a JobLostError (nothing signalled)", err)
+	if err := j.Kill(testkit.Ctx(t), ""); !errors.As(err, &lost) {
+		t.Errorf("Kill of a lost job = %v; want a LostError (nothing signalled)", err)
 	}
 }
 
 // TestJobEndedBeforeReboot: a job that ended before the reboot reports
 // its status: it was not lost.
 func TestJobEndedBeforeReboot(t *testing.T) {
-	srv := newServer(t)
-	c := dialTest(t, srv, nil)
-	j := startJob(t, c, "echo done; exit 4", jobOpts(t))
-	waitJobFile(t, j.Dir, "exit")
+	srv := testkit.Server(t)
+	c := testkit.Dial(t, srv, nil)
+	j := testkit.StartJob(t, c, "echo done; exit 4", testkit.JobOptions(t))
+	testkit.WaitJobFile(t, j.Dir, "exit")
 	srv.Reboot()
-	var out jobBuf
-	err := j.Follow(testCtx(t), &out, nil)
+	var out testkit.Buffer
+	err := j.Follow(testkit.Ctx(t), &out, nil)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 4 || out.String() != "done\n" {
 		t.Errorf("Follow = %v, %q; want status 4", err, out.String())
@@ -112,14 +114,14 @@ func TestJobEndedBeforeReboot(t *testing.T) {
 // TestJobVanished: a wrapper killed before it recorded a status makes the
 // job lost, not rebooted, and not a hang.
 func TestJobVanished(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "echo started; sleep 60", jobOpts(t))
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "echo started; sleep 60", testkit.JobOptions(t))
 	b, _ := os.ReadFile(filepath.Join(j.Dir, "wrapper"))
 	var wrapper int
 	fmt.Sscan(string(b), &wrapper)
-	out := &jobBuf{when: "started\n", do: func() { syscall.Kill(wrapper, syscall.SIGKILL) }}
-	err := j.Follow(testCtx(t), out, nil)
-	var lost *vmconn.JobLostError
+	out := &testkit.Buffer{When: "started\n", Do: func() { syscall.Kill(wrapper, syscall.SIGKILL) }}
+	err := j.Follow(testkit.Ctx(t), out, nil)
+	var lost *job.LostError
 	if !errors.As(err, &lost) || lost.Reason != "vanished" || errors.Is(err, vmconn.ErrRebooted) || out.String() != "started\n" {
 		t.Errorf("Follow = %v, %q; want lost (vanished)", err, out.String())
 	}
@@ -128,10 +130,10 @@ func TestJobVanished(t *testing.T) {
 // TestJobFollowCancel: ending the context stops following at once and
 // leaves the job running.
 func TestJobFollowCancel(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "echo a; sleep 60", jobOpts(t))
-	ctx, cancel := context.WithCancel(testCtx(t))
-	out := &jobBuf{when: "a\n", do: cancel}
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "echo a; sleep 60", testkit.JobOptions(t))
+	ctx, cancel := context.WithCancel(testkit.Ctx(t))
+	out := &testkit.Buffer{When: "a\n", Do: cancel}
 	start := time.Now()
 	if err := j.Follow(ctx, out, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Follow = %v", err)
@@ -139,7 +141,7 @@ func TestJobFollowCancel(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("cancel took %v", took)
 	}
-	if st, err := j.Status(testCtx(t)); err != nil || st.State != vmconn.JobRunning {
+	if st, err := j.Status(testkit.Ctx(t)); err != nil || st.State != job.Running {
 		t.Errorf("after cancel: %+v, %v; want running", st, err)
 	}
 }
@@ -147,10 +149,10 @@ func TestJobFollowCancel(t *testing.T) {
 // TestJobWriterError: a failing writer ends Follow with its error, and
 // the offsets count only what it accepted.
 func TestJobWriterError(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "echo 1234567890; sleep 60", jobOpts(t))
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "echo 1234567890; sleep 60", testkit.JobOptions(t))
 	boom := errors.New("disk full")
-	err := j.Follow(testCtx(t), &jobFailingWriter{n: 4, err: boom}, nil)
+	err := j.Follow(testkit.Ctx(t), &jobFailingWriter{n: 4, err: boom}, nil)
 	if !errors.Is(err, boom) {
 		t.Errorf("Follow = %v; want the writer's error", err)
 	}
@@ -180,13 +182,13 @@ func TestJobLargeOutputConstantMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	c := dialTest(t, newServer(t), nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
 	const size = 100_000_000
-	j := startJob(t, c, fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", size), jobOpts(t))
+	j := testkit.StartJob(t, c, fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", size), testkit.JobOptions(t))
 	var n countWriter
 	var peak uint64
 	stop := sampleHeap(&peak)
-	err := j.Follow(testCtx(t), &n, nil)
+	err := j.Follow(testkit.Ctx(t), &n, nil)
 	stop()
 	if err != nil || n.n != size {
 		t.Fatalf("got %d bytes, %v", n.n, err)
@@ -211,12 +213,12 @@ func TestJobCatchUpInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	srv := newServer(t)
-	cfg := testConfig(srv)
+	srv := testkit.Server(t)
+	cfg := testkit.Config(srv)
 	cfg.ReconnectBackoff = 5 * time.Millisecond
-	c := dialTest(t, srv, cfg)
-	j := startJob(t, c, "seq 1 2000; exit 5", jobOpts(t))
-	waitJobFile(t, j.Dir, "exit")
+	c := testkit.Dial(t, srv, cfg)
+	j := testkit.StartJob(t, c, "seq 1 2000; exit 5", testkit.JobOptions(t))
+	testkit.WaitJobFile(t, j.Dir, "exit")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -229,8 +231,8 @@ func TestJobCatchUpInterrupted(t *testing.T) {
 			srv.DropConnections()
 		}
 	})
-	var out jobBuf
-	err = j.Follow(testCtx(t), &out, nil)
+	var out testkit.Buffer
+	err = j.Follow(testkit.Ctx(t), &out, nil)
 	close(stop)
 	wg.Wait()
 	var want strings.Builder

@@ -1,46 +1,48 @@
-package vmconn
+package job
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vmconn/vmconn"
 )
 
 // Errors of jobs (see Job). None is retryable as such.
 var (
-	// ErrJobLost: the job will never report an exit status, because the
-	// machine rebooted while it ran (returned as a *JobLostError, which
-	// also wraps ErrRebooted) or because its wrapper was killed. Its
+	// ErrLost: the job will never report an exit status, because the
+	// machine rebooted while it ran (returned as a *LostError, which
+	// also wraps vmconn.ErrRebooted) or because its wrapper was killed. Its
 	// outcome is unknown; vmconn never re-runs it.
-	ErrJobLost = errors.New("job lost")
+	ErrLost = errors.New("job lost")
 
-	// ErrJobNotFound: there is no job directory with that ID (wrong ID or
-	// JobOptions.Dir, removed by Cleanup or PruneJobs, or wiped).
-	ErrJobNotFound = errors.New("job not found")
+	// ErrNotFound: there is no job directory with that ID (wrong ID or
+	// Options.Dir, removed by Cleanup or PruneJobs, or wiped).
+	ErrNotFound = errors.New("job not found")
 
-	// ErrJobTimeout: the job ran longer than JobOptions.Timeout and was
-	// killed. The error also wraps the job's *ExitError.
-	ErrJobTimeout = errors.New("job timed out")
+	// ErrTimeout: the job ran longer than Options.Timeout and was
+	// killed. The error also wraps the job's *vmconn.ExitError.
+	ErrTimeout = errors.New("job timed out")
 
-	// ErrJobFinished: Kill found the job already ended.
-	ErrJobFinished = errors.New("job already finished")
+	// ErrFinished: Kill found the job already ended.
+	ErrFinished = errors.New("job already finished")
 
-	// ErrJobRunning: Cleanup refuses to remove a running job's directory;
+	// ErrRunning: Cleanup refuses to remove a running job's directory;
 	// Kill it first.
-	ErrJobRunning = errors.New("job still running")
+	ErrRunning = errors.New("job still running")
 
-	// ErrJobUntrusted: the job's base directory or job directory is not
+	// ErrUntrusted: the job's base directory or job directory is not
 	// safe to use, so nothing was started, read, signalled or removed:
 	// it, or a directory above it (up to the home directory or /), is
 	// owned by another user or writable by others (a sticky directory
 	// such as /tmp may be writable by all above it), or Kill found that
 	// the job's pid file does not name the job's own process group. The
 	// message names the directory and the reason.
-	ErrJobUntrusted = errors.New("job directory not trusted")
+	ErrUntrusted = errors.New("job directory not trusted")
 )
 
-// JobLostError reports a job that will never report an exit status. It
+// LostError reports a job that will never report an exit status. It
 // carries what Follow delivered before that was known.
-type JobLostError struct {
+type LostError struct {
 	ID        string
 	Reason    string // "rebooted" or "vanished" (the wrapper died without recording a status)
 	OldBootID string // the boot id the job started under
@@ -51,14 +53,14 @@ type JobLostError struct {
 	Stdout, Stderr int64
 
 	// StdoutTail and StderrTail hold the last bytes delivered by this
-	// Follow call, at most JobTailSize of each.
+	// Follow call, at most TailSize of each.
 	StdoutTail, StderrTail []byte
 }
 
-// JobTailSize caps JobLostError's StdoutTail and StderrTail.
-const JobTailSize = 64 << 10
+// TailSize caps LostError's StdoutTail and StderrTail.
+const TailSize = 64 << 10
 
-func (e *JobLostError) Error() string {
+func (e *LostError) Error() string {
 	if e.Reason == "rebooted" {
 		return fmt.Sprintf("vmconn: job %s lost: the machine rebooted (boot id %s -> %s) after %d bytes of stdout and %d of stderr",
 			e.ID, e.OldBootID, e.NewBootID, e.Stdout, e.Stderr)
@@ -67,10 +69,10 @@ func (e *JobLostError) Error() string {
 		e.ID, e.Stdout, e.Stderr)
 }
 
-// Unwrap returns ErrJobLost, and ErrRebooted when the machine rebooted.
-func (e *JobLostError) Unwrap() []error {
+// Unwrap returns ErrLost, and vmconn.ErrRebooted when the machine rebooted.
+func (e *LostError) Unwrap() []error {
 	if e.Reason == "rebooted" {
-		return []error{ErrJobLost, ErrRebooted}
+		return []error{ErrLost, vmconn.ErrRebooted}
 	}
-	return []error{ErrJobLost}
+	return []error{ErrLost}
 }

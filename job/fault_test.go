@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"bytes"
@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/faultproxy"
-	"github.com/vmconn/vmconn/vmtest"
+	"github.com/vmconn/vmconn/internal/testkit"
 )
 
 // faultJob is a job that prints numbered lines, every byte value, lines
@@ -51,24 +50,6 @@ func (fj faultJob) want() (stdout, stderr []byte) {
 	}
 	out.WriteString("end without newline")
 	return out.Bytes(), errOut.Bytes()
-}
-
-// jobProxied returns a config for srv whose connections go through a new
-// fault proxy (host keys still match srv's address), and the proxy.
-func jobProxied(t *testing.T, srv *vmtest.Server) (*vmconn.Config, *faultproxy.Proxy) {
-	t.Helper()
-	p, err := faultproxy.New(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	cfg := testConfig(srv)
-	cfg.ReconnectBackoff, cfg.ReconnectMaxBackoff = 5*time.Millisecond, 50*time.Millisecond
-	cfg.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, p.Addr())
-	}
-	return cfg, p
 }
 
 // jobLinkCutter cuts the proxy's connections at once and then at random
@@ -128,17 +109,17 @@ func TestJobLinkCutsExactBytes(t *testing.T) {
 	for run := range runs {
 		t.Run(fmt.Sprint(run), func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
-			cfg, p := jobProxied(t, srv)
-			c := dialTest(t, srv, cfg)
-			j := startJob(t, c, fj.command(), jobOpts(t))
+			srv := testkit.Server(t)
+			cfg, p := testkit.Proxied(t, srv)
+			c := testkit.Dial(t, srv, cfg)
+			j := testkit.StartJob(t, c, fj.command(), testkit.JobOptions(t))
 			if run%3 == 2 { // all of it read after the end, under cuts too
-				waitJobFile(t, j.Dir, "exit")
+				testkit.WaitJobFile(t, j.Dir, "exit")
 			}
 			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))))
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			var out, errOut jobBuf
+			var out, errOut testkit.Buffer
 			err := j.Follow(ctx, &out, &errOut)
 			stop()
 			var ee *vmconn.ExitError

@@ -1,17 +1,18 @@
-package vmconn
+package job
 
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vmconn/vmconn"
 )
 
 // The scripts below run on the machine with /bin/sh -c, their inputs
-// passed as positional parameters (each quoted with ShellQuote), so that
+// passed as positional parameters (each quoted with vmconn.ShellQuote), so that
 // no byte of a command or a path is ever parsed as shell syntax.
 
-// jobDefaultDir is the base directory when JobOptions.Dir is empty. It is
+// jobDefaultDir is the base directory when Options.Dir is empty. It is
 // expanded on the machine.
 const jobDefaultDir = `${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs`
 
@@ -22,7 +23,7 @@ const jobDefaultDir = `${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs`
 // start time, each followed by a NUL byte.
 // $1 wrapper script, $2 base dir ("" = default), $3 command as given,
 // $4 timeout (seconds, 0 = none), $5 kill delay, $6 boot id, $7 "1" to use
-// systemd-run --user --scope. The job's environment (JobOptions.Env) is
+// systemd-run --user --scope. The job's environment (Options.Env) is
 // not a parameter: it reaches this script as exported variables (see
 // Cmd.Env: over stdin, never on a command line), and the job inherits it.
 const jobStartScript = jobTrustFuncs + `for t in mktemp setsid flock tail; do
@@ -229,17 +230,17 @@ done
 
 // jobScript runs script on the machine with args as its positional
 // parameters and returns its standard output.
-// A refusal of jobTrustFuncs is an error wrapping ErrJobUntrusted.
-func (c *Client) jobScript(ctx context.Context, script string, args ...string) ([]byte, error) {
+// A refusal of jobTrustFuncs is an error wrapping ErrUntrusted.
+func runScript(ctx context.Context, c *vmconn.Client, script string, args ...string) ([]byte, error) {
 	out, err := c.Output(ctx, jobScriptLine(script, args...))
 	return out, jobTrustError(err)
 }
 
 // jobScriptLine is the command line that runs script with args.
 func jobScriptLine(script string, args ...string) string {
-	line := "exec /bin/sh -c " + ShellQuote(script) + " vmconn-job"
+	line := "exec /bin/sh -c " + vmconn.ShellQuote(script) + " vmconn-job"
 	if len(args) > 0 {
-		line += " " + ShellJoin(args...)
+		line += " " + vmconn.ShellJoin(args...)
 	}
 	return line
 }
@@ -250,13 +251,4 @@ func seconds(d time.Duration) string {
 		return "0"
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
-}
-
-// splitNUL splits NUL-terminated fields.
-func splitNUL(b []byte) []string {
-	s := string(b)
-	if s == "" {
-		return nil
-	}
-	return strings.Split(strings.TrimSuffix(s, "\x00"), "\x00")
 }

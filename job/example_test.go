@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"context"
@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 	"github.com/vmconn/vmconn/vmtest"
 	"golang.org/x/crypto/ssh"
 )
 
 // A job outlives the connection: here the link drops while the job runs,
 // and Follow still delivers every line once and the exit status.
-func ExampleClient_StartJob() {
+func ExampleStart() {
 	srv := vmtest.NewServer()
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -32,13 +33,13 @@ func ExampleClient_StartJob() {
 	dir, _ := os.MkdirTemp("", "vmconn-jobs-")
 	defer os.RemoveAll(dir)
 
-	job, err := c.StartJob(ctx, "echo step 1; sleep 0.3; echo step 2; exit 3", &vmconn.JobOptions{Dir: dir})
+	j, err := job.Start(ctx, c, "echo step 1; sleep 0.3; echo step 2; exit 3", &job.Options{Dir: dir})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	srv.DropConnections() // the job goes on
-	err = job.Follow(ctx, os.Stdout, os.Stderr)
+	err = j.Follow(ctx, os.Stdout, os.Stderr)
 	var ee *vmconn.ExitError
 	if errors.As(err, &ee) {
 		fmt.Println("exit status", ee.Status)

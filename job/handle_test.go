@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"context"
@@ -11,19 +11,21 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
 // TestJobAttach: a second client (another process, after a restart)
 // attaches by ID and resumes at the offsets the first one reached.
 func TestJobAttach(t *testing.T) {
-	srv := newServer(t)
-	c1 := dialTest(t, srv, nil)
-	opts := jobOpts(t)
-	j := startJob(t, c1, `for i in $(seq 1 40); do echo "line $i"; echo "e$i" >&2; sleep 0.01; done; exit 9`, opts)
-	ctx, cancel := context.WithCancel(testCtx(t))
-	first := &jobBuf{when: "line 5\n", do: cancel}
-	var firstErr jobBuf
+	srv := testkit.Server(t)
+	c1 := testkit.Dial(t, srv, nil)
+	opts := testkit.JobOptions(t)
+	j := testkit.StartJob(t, c1, `for i in $(seq 1 40); do echo "line $i"; echo "e$i" >&2; sleep 0.01; done; exit 9`, opts)
+	ctx, cancel := context.WithCancel(testkit.Ctx(t))
+	first := &testkit.Buffer{When: "line 5\n", Do: cancel}
+	var firstErr testkit.Buffer
 	if err := j.Follow(ctx, first, &firstErr); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Follow = %v; want context.Canceled", err)
 	}
@@ -33,8 +35,8 @@ func TestJobAttach(t *testing.T) {
 	}
 	c1.Close()
 
-	c2 := dialTest(t, srv, nil)
-	j2, err := c2.AttachJob(testCtx(t), j.ID, opts)
+	c2 := testkit.Dial(t, srv, nil)
+	j2, err := job.Attach(testkit.Ctx(t), c2, j.ID, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +44,8 @@ func TestJobAttach(t *testing.T) {
 		t.Errorf("attached %+v; started %+v", j2, j)
 	}
 	j2.SetOffsets(o, e)
-	var rest, restErr jobBuf
-	err = j2.Follow(testCtx(t), &rest, &restErr)
+	var rest, restErr testkit.Buffer
+	err = j2.Follow(testkit.Ctx(t), &rest, &restErr)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 9 {
 		t.Fatalf("Follow after attach = %v", err)
@@ -56,13 +58,13 @@ func TestJobAttach(t *testing.T) {
 	if first.String()+rest.String() != want.String() || firstErr.String()+restErr.String() != wantErr.String() {
 		t.Errorf("stdout %q + %q\nstderr %q + %q", first.String(), rest.String(), firstErr.String(), restErr.String())
 	}
-	byPath, err := c2.AttachJob(testCtx(t), j.Dir, nil)
+	byPath, err := job.Attach(testkit.Ctx(t), c2, j.Dir, nil)
 	if err != nil || byPath.ID != j.ID {
-		t.Errorf("AttachJob by path: %+v, %v", byPath, err)
+		t.Errorf("Attach by path: %+v, %v", byPath, err)
 	}
 	byPath.SetOffsets(int64(len(want.String()))-8, 1<<40)
-	var tail jobBuf
-	if err := byPath.Follow(testCtx(t), &tail, nil); !errors.As(err, &ee) || tail.String() != "line 40\n" {
+	var tail testkit.Buffer
+	if err := byPath.Follow(testkit.Ctx(t), &tail, nil); !errors.As(err, &ee) || tail.String() != "line 40\n" {
 		t.Errorf("Follow from an offset: %v, %q", err, tail.String())
 	}
 }
@@ -70,10 +72,10 @@ func TestJobAttach(t *testing.T) {
 // TestJobKill: Kill signals the whole process group (a background child
 // too); the wrapper lives on and records the status.
 func TestJobKill(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	j := startJob(t, c, "sleep 300 & echo $!; wait", jobOpts(t))
-	ctx := testCtx(t)
-	out := &notifyWriter{do: func() {}}
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	j := testkit.StartJob(t, c, "sleep 300 & echo $!; wait", testkit.JobOptions(t))
+	ctx := testkit.Ctx(t)
+	out := &testkit.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- j.Follow(ctx, out, nil) }()
 	child := waitForPid(t, out)
@@ -86,15 +88,15 @@ func TestJobKill(t *testing.T) {
 		t.Errorf("Follow = %v; want status 143", err)
 	}
 	waitGone(t, child)
-	if err := j.Kill(ctx, "KILL"); !errors.Is(err, vmconn.ErrJobFinished) {
-		t.Errorf("Kill after the end = %v; want ErrJobFinished", err)
+	if err := j.Kill(ctx, "KILL"); !errors.Is(err, job.ErrFinished) {
+		t.Errorf("Kill after the end = %v; want ErrFinished", err)
 	}
 }
 
 // TestJobTimeout: a job past its timeout gets SIGTERM, then SIGKILL if it
 // ignores that; Follow says it timed out.
 func TestJobTimeout(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
 	for _, tc := range []struct {
 		command string
 		timeout time.Duration // long enough for the trap to be set, even on a busy machine
@@ -103,53 +105,53 @@ func TestJobTimeout(t *testing.T) {
 		{"sleep 30", 300 * time.Millisecond, 143},
 		{"trap '' TERM; while :; do sleep 0.05; done", 1500 * time.Millisecond, 137},
 	} {
-		opts := jobOpts(t)
+		opts := testkit.JobOptions(t)
 		opts.Timeout, opts.KillDelay = tc.timeout, 300*time.Millisecond
-		j := startJob(t, c, tc.command, opts)
+		j := testkit.StartJob(t, c, tc.command, opts)
 		start := time.Now()
-		err := j.Follow(testCtx(t), nil, nil)
+		err := j.Follow(testkit.Ctx(t), nil, nil)
 		var ee *vmconn.ExitError
-		if !errors.Is(err, vmconn.ErrJobTimeout) || !errors.As(err, &ee) || ee.Status != tc.status {
-			t.Errorf("%s: Follow = %v; want ErrJobTimeout and status %d", tc.command, err, tc.status)
+		if !errors.Is(err, job.ErrTimeout) || !errors.As(err, &ee) || ee.Status != tc.status {
+			t.Errorf("%s: Follow = %v; want ErrTimeout and status %d", tc.command, err, tc.status)
 		}
 		if took := time.Since(start); took > 10*time.Second {
 			t.Errorf("%s: took %v", tc.command, took)
 		}
-		if st, err := j.Status(testCtx(t)); err != nil || !st.TimedOut || st.Timeout != opts.Timeout || st.State != vmconn.JobExited {
+		if st, err := j.Status(testkit.Ctx(t)); err != nil || !st.TimedOut || st.Timeout != opts.Timeout || st.State != job.Exited {
 			t.Errorf("Status = %+v, %v", st, err)
 		}
 	}
 }
 
-// TestJobsListCleanupPrune: Jobs lists every job with its state; Cleanup
-// refuses a running job; PruneJobs removes only ended ones.
+// TestJobsListCleanupPrune: List lists every job with its state; Cleanup
+// refuses a running job; Prune removes only ended ones.
 func TestJobsListCleanupPrune(t *testing.T) {
-	c := dialTest(t, newServer(t), nil)
-	ctx := testCtx(t)
-	opts := jobOpts(t)
-	done := startJob(t, c, "exit 2", opts)
-	running := startJob(t, c, "sleep 60", opts)
-	waitJobFile(t, done.Dir, "exit")
-	jobs, err := c.Jobs(ctx, opts)
+	c := testkit.Dial(t, testkit.Server(t), nil)
+	ctx := testkit.Ctx(t)
+	opts := testkit.JobOptions(t)
+	done := testkit.StartJob(t, c, "exit 2", opts)
+	running := testkit.StartJob(t, c, "sleep 60", opts)
+	testkit.WaitJobFile(t, done.Dir, "exit")
+	jobs, err := job.List(ctx, c, opts)
 	if err != nil || len(jobs) != 2 {
-		t.Fatalf("Jobs = %+v, %v", jobs, err)
+		t.Fatalf("List = %+v, %v", jobs, err)
 	}
-	states := map[string]*vmconn.JobStatus{}
+	states := map[string]*job.Status{}
 	for i := range jobs {
 		states[jobs[i].ID] = &jobs[i]
 	}
-	if st := states[done.ID]; st == nil || st.State != vmconn.JobExited || st.ExitCode != 2 || st.Ended.IsZero() || st.Command != "exit 2" {
+	if st := states[done.ID]; st == nil || st.State != job.Exited || st.ExitCode != 2 || st.Ended.IsZero() || st.Command != "exit 2" {
 		t.Errorf("ended job: %+v", st)
 	}
-	if st := states[running.ID]; st == nil || st.State != vmconn.JobRunning || st.ExitCode != -1 || st.Pid != running.Pid {
+	if st := states[running.ID]; st == nil || st.State != job.Running || st.ExitCode != -1 || st.Pid != running.Pid {
 		t.Errorf("running job: %+v", st)
 	}
-	if err := running.Cleanup(ctx); !errors.Is(err, vmconn.ErrJobRunning) {
-		t.Errorf("Cleanup(running) = %v; want ErrJobRunning", err)
+	if err := running.Cleanup(ctx); !errors.Is(err, job.ErrRunning) {
+		t.Errorf("Cleanup(running) = %v; want ErrRunning", err)
 	}
-	pruned, err := c.PruneJobs(ctx, -time.Second, opts)
+	pruned, err := job.Prune(ctx, c, -time.Second, opts)
 	if err != nil || len(pruned) != 1 || pruned[0] != done.ID {
-		t.Errorf("PruneJobs = %v, %v; want [%s]", pruned, err, done.ID)
+		t.Errorf("Prune = %v, %v; want [%s]", pruned, err, done.ID)
 	}
 	if _, err := os.Stat(done.Dir); !os.IsNotExist(err) {
 		t.Errorf("pruned dir still there: %v", err)
@@ -157,9 +159,9 @@ func TestJobsListCleanupPrune(t *testing.T) {
 	if err := running.Kill(ctx, ssh.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitJobFile(t, running.Dir, "exit")
-	if pruned, err := c.PruneJobs(ctx, time.Hour, opts); err != nil || len(pruned) != 0 {
-		t.Errorf("PruneJobs(1h) = %v, %v; want none", pruned, err)
+	testkit.WaitJobFile(t, running.Dir, "exit")
+	if pruned, err := job.Prune(ctx, c, time.Hour, opts); err != nil || len(pruned) != 0 {
+		t.Errorf("Prune(1h) = %v, %v; want none", pruned, err)
 	}
 	if err := running.Cleanup(ctx); err != nil {
 		t.Errorf("Cleanup = %v", err)
@@ -170,7 +172,7 @@ func TestJobsListCleanupPrune(t *testing.T) {
 	if err := running.Cleanup(ctx); err != nil {
 		t.Errorf("second Cleanup = %v", err)
 	}
-	if _, err := running.Status(ctx); !errors.Is(err, vmconn.ErrJobNotFound) {
+	if _, err := running.Status(ctx); !errors.Is(err, job.ErrNotFound) {
 		t.Errorf("Status after Cleanup = %v", err)
 	}
 }

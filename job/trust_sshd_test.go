@@ -1,4 +1,4 @@
-package vmconn_test
+package job_test
 
 import (
 	"errors"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/sshdtest"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -60,8 +62,8 @@ func TestJobKillChecksPid(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{PasswordUser: true})
 	victim := sshdtest.LookupUser(t, s.User)
 	attacker := sshdtest.NewUser(t)
-	c := dialJobSSHD(t, s, sshdJobConfig(s, nil))
-	j, err := c.StartJob(testCtx(t), "echo up; sleep 300", nil) // in ~/.cache/vmconn/jobs
+	c := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
+	j, err := job.Start(testkit.Ctx(t), c, "echo up; sleep 300", nil) // in ~/.cache/vmconn/jobs
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,25 +82,25 @@ func TestJobKillChecksPid(t *testing.T) {
 		if err := os.WriteFile(pidFile, []byte(planted+"\n"), 0o600); err != nil { // keeps the victim as owner
 			t.Fatal(err)
 		}
-		err := j.Kill(testCtx(t), ssh.SIGTERM)
-		if !errors.Is(err, vmconn.ErrJobUntrusted) {
-			t.Errorf("Kill with pid %q = %v; want ErrJobUntrusted", planted, err)
+		err := j.Kill(testkit.Ctx(t), ssh.SIGTERM)
+		if !errors.Is(err, job.ErrUntrusted) {
+			t.Errorf("Kill with pid %q = %v; want ErrUntrusted", planted, err)
 		}
 		if !own.alive() || !foreign.alive() {
 			t.Fatalf("Kill with pid %q killed a process that is not the job's", planted)
 		}
-		if st, err := j.Status(testCtx(t)); err != nil || st.State != vmconn.JobRunning {
+		if st, err := j.Status(testkit.Ctx(t)); err != nil || st.State != job.Running {
 			t.Fatalf("after Kill with pid %q: %+v, %v", planted, st, err)
 		}
 	}
 	if err := os.WriteFile(pidFile, real, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Kill(testCtx(t), ssh.SIGTERM); err != nil {
+	if err := j.Kill(testkit.Ctx(t), ssh.SIGTERM); err != nil {
 		t.Errorf("Kill with the real pid: %v", err)
 	}
 	var ee *vmconn.ExitError
-	if err := j.Follow(testCtx(t), nil, nil); !errors.As(err, &ee) || ee.Status != 143 {
+	if err := j.Follow(testkit.Ctx(t), nil, nil); !errors.As(err, &ee) || ee.Status != 143 {
 		t.Errorf("Follow = %v; want status 143", err)
 	}
 }
@@ -127,16 +129,16 @@ if [ "$3" = 0 ]; then printf '0 %s\n' "$(date +%s)" >exit; fi`, dir, boot, strco
 }
 
 // TestJobSharedDirRefused: as root, a base or job directory that another
-// user owns or can write is refused by every job call: StartJob, Jobs,
-// AttachJob (by ID and by path), Kill and Cleanup; nothing of the
+// user owns or can write is refused by every job call: Start, List,
+// Attach (by ID and by path), Kill and Cleanup; nothing of the
 // attacker's is signalled or shown. A private directory under the sticky
 // /tmp is fine.
 func TestJobSharedDirRefused(t *testing.T) {
 	sshdtest.RequireRoot(t, "a second user")
 	s := sshdtest.Start(t, sshdtest.Options{})
 	attacker := sshdtest.NewUser(t)
-	c := dialJobSSHD(t, s, sshdJobConfig(s, nil))
-	ctx := testCtx(t)
+	c := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
+	ctx := testkit.Ctx(t)
 	boot, err := c.BootID(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -144,19 +146,19 @@ func TestJobSharedDirRefused(t *testing.T) {
 	foreign := startSleeper(t, attacker)
 	untrusted := func(what string, err error, dir string) {
 		t.Helper()
-		if !errors.Is(err, vmconn.ErrJobUntrusted) || !strings.Contains(err.Error(), dir) {
-			t.Errorf("%s = %v; want ErrJobUntrusted naming %s", what, err, dir)
+		if !errors.Is(err, job.ErrUntrusted) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s = %v; want ErrUntrusted naming %s", what, err, dir)
 		}
 	}
 	open := sharedBase(t, attacker, "777")    // anyone may write
 	owned := sharedBase(t, attacker, "755")   // the attacker's own
 	sticky := sharedBase(t, attacker, "1777") // sticky, but the attacker owns it
 	for base, bad := range map[string]string{open: open, owned: owned, owned + "/mine": owned, sticky + "/mine": sticky} {
-		j, err := c.StartJob(ctx, "echo hi", &vmconn.JobOptions{Dir: base})
+		j, err := job.Start(ctx, c, "echo hi", &job.Options{Dir: base})
 		if err == nil {
-			reapJob(t, j.Dir, j.Pid)
+			testkit.ReapJob(t, j.Dir, j.Pid)
 		}
-		untrusted("StartJob in "+base, err, bad)
+		untrusted("Start in "+base, err, bad)
 	}
 	rootOpen, err := os.MkdirTemp("", "vmconn-open-")
 	if err != nil {
@@ -166,30 +168,30 @@ func TestJobSharedDirRefused(t *testing.T) {
 	if err := os.Chmod(rootOpen, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.StartJob(ctx, "echo hi", &vmconn.JobOptions{Dir: rootOpen})
-	untrusted("StartJob in a world-writable directory of root's", err, rootOpen)
+	_, err = job.Start(ctx, c, "echo hi", &job.Options{Dir: rootOpen})
+	untrusted("Start in a world-writable directory of root's", err, rootOpen)
 
 	ended := plantJob(t, attacker, open, boot, 0)
-	_, err = c.Jobs(ctx, &vmconn.JobOptions{Dir: open})
-	untrusted("Jobs", err, open)
+	_, err = job.List(ctx, c, &job.Options{Dir: open})
+	untrusted("List", err, open)
 	for _, id := range []string{filepath.Base(ended), ended} {
-		j, err := c.AttachJob(ctx, id, &vmconn.JobOptions{Dir: open})
+		j, err := job.Attach(ctx, c, id, &job.Options{Dir: open})
 		if err == nil {
-			var out jobBuf
+			var out testkit.Buffer
 			err = j.Follow(ctx, &out, nil)
-			t.Errorf("AttachJob(%s) of a planted job: Follow = %v, %q", id, err, out.String())
+			t.Errorf("Attach(%s) of a planted job: Follow = %v, %q", id, err, out.String())
 			continue
 		}
-		untrusted("AttachJob("+id+")", err, open)
+		untrusted("Attach("+id+")", err, open)
 	}
 
 	running := plantJob(t, attacker, owned, boot, foreign.Pid)
-	err = vmconn.JobAt(c, running, boot).Kill(ctx, ssh.SIGKILL)
+	err = job.HandleAt(c, running, boot).Kill(ctx, ssh.SIGKILL)
 	untrusted("Kill of a planted job", err, owned)
 	if !foreign.alive() {
 		t.Fatal("Kill of a planted job killed the attacker's process")
 	}
-	err = vmconn.JobAt(c, ended, boot).Cleanup(ctx)
+	err = job.HandleAt(c, ended, boot).Cleanup(ctx)
 	untrusted("Cleanup of a planted job", err, open)
 	if _, err := os.Stat(ended); err != nil {
 		t.Errorf("Cleanup removed the attacker's directory: %v", err)
@@ -200,8 +202,8 @@ func TestJobSharedDirRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(mine) })
-	j := startJob(t, c, "echo fine", &vmconn.JobOptions{Dir: mine})
-	var out jobBuf
+	j := testkit.StartJob(t, c, "echo fine", &job.Options{Dir: mine})
+	var out testkit.Buffer
 	if err := j.Follow(ctx, &out, nil); err != nil || out.String() != "fine\n" {
 		t.Errorf("job in a private directory under /tmp: %v, %q", err, out.String())
 	}
@@ -214,25 +216,25 @@ func TestJobDirLeadingDash(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	c := dialTest(t, newServer(t), nil)
+	c := testkit.Dial(t, testkit.Server(t), nil)
 	rel := fmt.Sprintf("-vmconn-test-%d", time.Now().UnixNano())
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(home, rel)) })
-	opts := &vmconn.JobOptions{Dir: rel}
-	j := startJob(t, c, "echo dash", opts)
+	opts := &job.Options{Dir: rel}
+	j := testkit.StartJob(t, c, "echo dash", opts)
 	if want := filepath.Join(home, rel, j.ID); j.Dir != want {
 		t.Errorf("Dir = %s; want %s", j.Dir, want)
 	}
-	var out jobBuf
-	if err := j.Follow(testCtx(t), &out, nil); err != nil || out.String() != "dash\n" {
+	var out testkit.Buffer
+	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "dash\n" {
 		t.Errorf("Follow = %v, %q", err, out.String())
 	}
-	if a, err := c.AttachJob(testCtx(t), j.ID, opts); err != nil || a.Dir != j.Dir {
-		t.Errorf("AttachJob = %+v, %v", a, err)
+	if a, err := job.Attach(testkit.Ctx(t), c, j.ID, opts); err != nil || a.Dir != j.Dir {
+		t.Errorf("Attach = %+v, %v", a, err)
 	}
-	if jobs, err := c.Jobs(testCtx(t), opts); err != nil || len(jobs) != 1 {
-		t.Errorf("Jobs = %+v, %v", jobs, err)
+	if jobs, err := job.List(testkit.Ctx(t), c, opts); err != nil || len(jobs) != 1 {
+		t.Errorf("List = %+v, %v", jobs, err)
 	}
-	if ids, err := c.PruneJobs(testCtx(t), 0, opts); err != nil || len(ids) != 1 {
-		t.Errorf("PruneJobs = %v, %v", ids, err)
+	if ids, err := job.Prune(testkit.Ctx(t), c, 0, opts); err != nil || len(ids) != 1 {
+		t.Errorf("Prune = %v, %v", ids, err)
 	}
 }
