@@ -9,7 +9,7 @@ import (
 	"github.com/vmconn/vmconn/internal/errtext"
 )
 
-// AttachJob returns a handle on the job with the given ID in opts.Dir (nil
+// Attach returns a handle on the job with the given ID in opts.Dir (nil
 // opts: the default directory), started earlier by this or another
 // process; id may also be the job directory's absolute path. Its offsets
 // are 0: call SetOffsets to resume following where an earlier process

@@ -29,7 +29,7 @@ func (j *Job) Cleanup(ctx context.Context) error {
 	return nil
 }
 
-// PruneJobs removes the directories of the jobs in opts.Dir (nil: the
+// Prune removes the directories of the jobs in opts.Dir (nil: the
 // default directory) that ended or were lost at least olderThan ago, by
 // the machine's clock (a lost job counts from its start), and returns
 // their IDs. Running jobs are never removed.

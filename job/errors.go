@@ -7,7 +7,10 @@ import (
 	"github.com/vmconn/vmconn"
 )
 
-// Errors of jobs (see Job). None is retryable as such.
+// Errors of jobs (see Job). None is retryable as such: vmconn.Retryable
+// answers false for them. A job error that also wraps one of the core's
+// retryable errors (Follow's, when reconnecting failed: the job goes on,
+// and a later Follow resumes) is retryable.
 var (
 	// ErrLost: the job will never report an exit status, because the
 	// machine rebooted while it ran (returned as a *LostError, which
@@ -16,7 +19,7 @@ var (
 	ErrLost = errors.New("job lost")
 
 	// ErrNotFound: there is no job directory with that ID (wrong ID or
-	// Options.Dir, removed by Cleanup or PruneJobs, or wiped).
+	// Options.Dir, removed by Cleanup or Prune, or wiped).
 	ErrNotFound = errors.New("job not found")
 
 	// ErrTimeout: the job ran longer than Options.Timeout and was
@@ -68,6 +71,10 @@ func (e *LostError) Error() string {
 	return fmt.Sprintf("vmconn: job %s lost: its wrapper died without recording an exit status, after %d bytes of stdout and %d of stderr",
 		e.ID, e.Stdout, e.Stderr)
 }
+
+// Retryable reports false: the job's outcome is unknown, and it is never
+// re-run.
+func (e *LostError) Retryable() bool { return false }
 
 // Unwrap returns ErrLost, and vmconn.ErrRebooted when the machine rebooted.
 func (e *LostError) Unwrap() []error {

@@ -8,87 +8,16 @@ import (
 )
 
 // Job is a handle on a detached job: a command that outlives the
-// connection, for commands that break the link they run over (network
-// reconfiguration, package upgrades) or run for hours. vmconn.Client.StartJob
-// starts one, vmconn.Client.AttachJob finds one again (from another process, or
-// after the caller restarted), and Job.Follow streams its output live,
-// resuming at the exact byte offset after every dropped connection, until
-// the job ends. Its exported fields describe the job and do not change.
-// Its methods are safe for concurrent use, but only one Follow runs at a
-// time.
-//
-// The job directory: StartJob creates it with "mktemp -d" (mode 0700,
-// umask 077) under Options.Dir, by default
-// ${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs: not /tmp, which is often
-// wiped by a reboot, because a job's logs and exit status must outlive
-// one. Its name is the job's ID, "YYYYMMDD-HHMMSS-XXXXXX" (UTC start
-// time, then random). Dir is its physical path (symbolic links resolved).
-// Every job call first checks the directories it uses, as OpenSSH's
-// StrictModes does, and refuses with ErrUntrusted, naming the
-// directory and the reason, unless the base directory and the job
-// directory are owned by the user and writable by no one else, and each
-// directory above them, up to the user's home directory or /, is owned by
-// the user or root and writable by no one else unless it is sticky (like
-// /tmp): otherwise another user could swap in a job directory of their
-// own, with its output, exit status and pid. It holds:
-//
-//	command     the command as given
-//	boot_id     the machine's boot id when the job started (as vmconn.Client.BootID reads it)
-//	started     the start time, in seconds since the epoch
-//	timeout     Options.Timeout in seconds, 0 for none
-//	pid         the command's process id: its process group and session id
-//	wrapper     the pid of the wrapper shell that waits for the command
-//	lock        locked by the wrapper for as long as it lives
-//	stdout      the command's standard output, as written
-//	stderr      the command's standard error, as written
-//	exit        "STATUS ENDED\n", written atomically (temp file, then mv) at the end
-//	timedout    present if Options.Timeout killed the job
-//	launch.log  errors of the wrapper itself, if any
-//
-// Detaching: the wrapper runs as "setsid -f /bin/sh -c WRAPPER" with its
-// stdin, stdout and stderr away from the SSH session, and starts the
-// command with setsid again: the wrapper and the command each have a
-// session and process group of their own, with no controlling terminal,
-// so neither a closed SSH session, a restarted sshd, a lost link nor a
-// hangup reaches them (which is what nohup is for: it is not needed, and
-// not used, so that the command keeps default signal handling and
-// Job.Kill with SIGHUP works). Job.Kill signals the command's whole
-// process group while the wrapper lives on to record the exit status,
-// once it has checked that the pid file names the job's own process: a
-// number above 1, of a running process that leads its process group and
-// has VMCONN_JOB_DIR=<the job directory> in its environment. The command
-// gets that variable from the wrapper (and so do its children); a command
-// that replaces itself with a program run without it (exec env -i ...)
-// can no longer be killed with Job.Kill. The
-// command runs in /bin/sh with -c, in the login directory
-// and with the session's umask, like vmconn.Client.Command's commands; its stdin
-// is /dev/null. (With a setsid that lacks -f, such as busybox's, the
-// wrapper is started as a background job, and the command then ignores
-// SIGINT and SIGQUIT, as POSIX shells make background jobs do.) Where
-// systemd-logind kills a user's processes when the last session ends
-// (KillUserProcesses=yes), set Options.SystemdScope and enable
-// lingering ("loginctl enable-linger USER").
-//
-// The machine needs a POSIX sh, mktemp, setsid and flock (util-linux or
-// busybox), tail, and Linux's /proc for Job.Kill. With GNU tail (coreutils), a line the job writes
-// reaches Follow's writers as soon as the file changes (inotify); other
-// tails poll the file at their own pace (busybox: once a second).
-//
-// Following: Follow runs one remote process per connection that reads
-// each log from the offset already delivered ("tail -c +N -f") and ends
-// when the wrapper does. It counts the bytes it hands to the caller's
-// writers and trusts nothing else: after a lost connection it reconnects
-// (see Config.ReconnectTimeout) and resumes at those offsets, so every
-// byte arrives exactly once and in order, however often the link drops.
-// If the job ended meanwhile, the rest of the logs and the exit status
-// are read without re-running anything. If the machine rebooted (its boot
-// id is no longer the job's) before the job ended, Follow returns a
-// *LostError. Output that processes the job left behind write to the
-// logs after the job itself ended may not be delivered.
+// connection (see the package documentation). Start starts one, Attach
+// finds one again (from another process, or after the caller restarted),
+// and Follow streams its output live, resuming at the exact byte offset
+// after every dropped connection, until the job ends. Its exported fields
+// describe the job and do not change. Its methods are safe for concurrent
+// use, but only one Follow runs at a time.
 type Job struct {
 	ID      string    // the job directory's name
 	Dir     string    // absolute path of the job directory on the machine
-	Command string    // the command as given to StartJob
+	Command string    // the command as given to Start
 	Pid     int       // process id of the command: its process group and session
 	BootID  string    // the machine's boot id when the job started
 	Started time.Time // start time, by the machine's clock (whole seconds)
@@ -101,8 +30,8 @@ type Job struct {
 	exitCode  int
 }
 
-// Options configures StartJob, and tells AttachJob, Jobs and PruneJobs
-// where the jobs are. A nil *Options is the zero value.
+// Options configures Start, and tells Attach, List and Prune where the
+// jobs are. A nil *Options is the zero value.
 type Options struct {
 	// Dir is the directory on the machine that holds the job directories,
 	// created (mode 0700, as are the missing directories above it) if
@@ -158,7 +87,7 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Status is a snapshot of a job, as Job.Status and vmconn.Client.Jobs read it.
+// Status is a snapshot of a job, as Job.Status and List read it.
 type Status struct {
 	ID         string
 	Dir        string

@@ -12,14 +12,14 @@ import (
 	"github.com/vmconn/vmconn/internal/textutil"
 )
 
-// StartJob starts command on the machine as a detached job (see Job) and
+// Start starts command on the machine as a detached job (see Job) and
 // returns once it runs, with the job's ID, directory and pid. It does not
 // wait for the job: call Follow for its output and exit status. It first
 // reads the boot id (vmconn.Client.BootID), which the job directory records.
 //
-// StartJob is never retried: if the connection is lost while it runs,
-// the job may or may not have started, and vmconn.Client.Jobs tells. A command
-// that is empty or holds a NUL byte, or a bad opts.Env entry, is an
+// Start is never retried: if the connection is lost while it runs,
+// the job may or may not have started, and List tells. A command
+// that is empty or holds a NUL byte, or a bad opts.Env entry, is a
 // vmconn.ErrConfig error, and so is one too long for a command line (about
 // 100 KiB of plain text; quotes count four times); opts.Env travels
 // apart, over the session's stdin, and never appears on a command line; a

@@ -37,14 +37,14 @@ func (j *Job) Status(ctx context.Context) (*Status, error) {
 	return &sts[0], nil
 }
 
-// Jobs lists the jobs in opts.Dir (nil: the default directory), oldest
+// List lists the jobs in opts.Dir (nil: the default directory), oldest
 // first, with their state as Job.Status reads it.
 func List(ctx context.Context, c *vmconn.Client, opts *Options) ([]Status, error) {
 	sts, _, err := list(ctx, c, opts)
 	return sts, err
 }
 
-// listJobs lists the jobs and returns the machine's clock too.
+// list lists the jobs and returns the machine's clock too.
 func list(ctx context.Context, c *vmconn.Client, opts *Options) ([]Status, time.Time, error) {
 	var dir string
 	if opts != nil {

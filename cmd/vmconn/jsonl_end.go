@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 // Classes of an end object beyond the fan-out's (vmconn.ClassOK, ...).
@@ -42,7 +43,7 @@ func endOf(host string, err error, start time.Time, out, errOut *jsonStream) end
 // Stringer type), with the CLI's own for reboots and jobs.
 func classOf(err error) string {
 	var ee *vmconn.ExitError
-	var lost *vmconn.JobLostError
+	var lost *job.LostError
 	switch {
 	case err == nil:
 		return fmt.Sprint(vmconn.ClassOK)
