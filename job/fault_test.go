@@ -98,6 +98,7 @@ func jobLinkCutter(p *faultproxy.Proxy, rng *rand.Rand) (stop func()) {
 // exactly, and the exit status arrives. Every third run follows only
 // once the job has ended: all of its output is then read after the end.
 func TestJobLinkCutsExactBytes(t *testing.T) {
+	t.Parallel()
 	runs := 30
 	if testing.Short() {
 		runs = 20

@@ -21,6 +21,7 @@ import (
 // TestJobStreams proves output is followed live, without timing: the job
 // prints a line, then waits until the test has received it.
 func TestJobStreams(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	flag := filepath.Join(t.TempDir(), "got-first")
 	j := testkit.StartJob(t, c, fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`,
@@ -34,6 +35,7 @@ func TestJobStreams(t *testing.T) {
 // TestJobSurvivesDrop: the job runs on while every connection is cut, and
 // Follow resumes exactly where it was.
 func TestJobSurvivesDrop(t *testing.T) {
+	t.Parallel()
 	srv := testkit.Server(t)
 	cfg := testkit.Config(srv)
 	cfg.ReconnectBackoff = 10 * time.Millisecond
@@ -67,6 +69,7 @@ func TestJobSurvivesDrop(t *testing.T) {
 // LostError carrying what was delivered; it never waits for an exit
 // status that cannot come.
 func TestJobRebootLost(t *testing.T) {
+	t.Parallel()
 	srv := testkit.Server(t)
 	cfg := testkit.Config(srv)
 	cfg.ReconnectBackoff = 20 * time.Millisecond
@@ -98,6 +101,7 @@ func TestJobRebootLost(t *testing.T) {
 // TestJobEndedBeforeReboot: a job that ended before the reboot reports
 // its status: it was not lost.
 func TestJobEndedBeforeReboot(t *testing.T) {
+	t.Parallel()
 	srv := testkit.Server(t)
 	c := testkit.Dial(t, srv, nil)
 	j := testkit.StartJob(t, c, "echo done; exit 4", testkit.JobOptions(t))
@@ -114,6 +118,7 @@ func TestJobEndedBeforeReboot(t *testing.T) {
 // TestJobVanished: a wrapper killed before it recorded a status makes the
 // job lost, not rebooted, and not a hang.
 func TestJobVanished(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "echo started; sleep 60", testkit.JobOptions(t))
 	b, _ := os.ReadFile(filepath.Join(j.Dir, "wrapper"))
@@ -130,6 +135,7 @@ func TestJobVanished(t *testing.T) {
 // TestJobFollowCancel: ending the context stops following at once and
 // leaves the job running.
 func TestJobFollowCancel(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "echo a; sleep 60", testkit.JobOptions(t))
 	ctx, cancel := context.WithCancel(testkit.Ctx(t))
@@ -149,6 +155,7 @@ func TestJobFollowCancel(t *testing.T) {
 // TestJobWriterError: a failing writer ends Follow with its error, and
 // the offsets count only what it accepted.
 func TestJobWriterError(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "echo 1234567890; sleep 60", testkit.JobOptions(t))
 	boom := errors.New("disk full")

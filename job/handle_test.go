@@ -19,6 +19,7 @@ import (
 // TestJobAttach: a second client (another process, after a restart)
 // attaches by ID and resumes at the offsets the first one reached.
 func TestJobAttach(t *testing.T) {
+	t.Parallel()
 	srv := testkit.Server(t)
 	c1 := testkit.Dial(t, srv, nil)
 	opts := testkit.JobOptions(t)
@@ -72,6 +73,7 @@ func TestJobAttach(t *testing.T) {
 // TestJobKill: Kill signals the whole process group (a background child
 // too); the wrapper lives on and records the status.
 func TestJobKill(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "sleep 300 & echo $!; wait", testkit.JobOptions(t))
 	ctx := testkit.Ctx(t)
@@ -96,6 +98,7 @@ func TestJobKill(t *testing.T) {
 // TestJobTimeout: a job past its timeout gets SIGTERM, then SIGKILL if it
 // ignores that; Follow says it timed out.
 func TestJobTimeout(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	for _, tc := range []struct {
 		command string
@@ -126,6 +129,7 @@ func TestJobTimeout(t *testing.T) {
 // TestJobsListCleanupPrune: List lists every job with its state; Cleanup
 // refuses a running job; Prune removes only ended ones.
 func TestJobsListCleanupPrune(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	ctx := testkit.Ctx(t)
 	opts := testkit.JobOptions(t)

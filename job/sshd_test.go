@@ -41,6 +41,7 @@ func sshdJobConfig(s *sshdtest.Server, p *faultproxy.Proxy) *vmconn.Config {
 // TestJobSSHDRestart: with OpenSSH's sshd, the job survives an sshd
 // restart that kills every connection, and Follow resumes exactly.
 func TestJobSSHDRestart(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	c := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
 	fj := faultJob{lines: 600, every: 20}
@@ -69,6 +70,7 @@ func TestJobSSHDRestart(t *testing.T) {
 // TestJobSSHDLinkCuts: random link cuts between vmconn and OpenSSH's
 // sshd; every run delivers the exact bytes.
 func TestJobSSHDLinkCuts(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	runs := 8
 	if testing.Short() {
@@ -110,6 +112,7 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 // TestJobSSHDAttachKill: a job started by one client is found by a fresh
 // client, killed with its whole process group, and its status read.
 func TestJobSSHDAttachKill(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	opts := testkit.JobOptions(t)
 	c1 := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))

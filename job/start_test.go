@@ -18,6 +18,7 @@ import (
 // line without newline included), with the exit status; the job
 // directory is private and records the job.
 func TestJobStartFollow(t *testing.T) {
+	t.Parallel()
 	srv := testkit.Server(t)
 	c := testkit.Dial(t, srv, nil)
 	opts := testkit.JobOptions(t)
@@ -92,6 +93,7 @@ func TestJobDefaultDir(t *testing.T) {
 // TestJobExitsBeforeFollow: a job that is over before anyone follows it
 // still yields all its output and its status.
 func TestJobExitsBeforeFollow(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "printf 'quick'; printf 'e' >&2; exit 0", testkit.JobOptions(t))
 	testkit.WaitJobFile(t, j.Dir, "exit")
@@ -105,6 +107,7 @@ func TestJobExitsBeforeFollow(t *testing.T) {
 // non-ASCII text, in the command and in Env, reach the shell untouched;
 // the job runs in /bin/sh in the login directory.
 func TestJobCommandsExactlyAsGiven(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	words := []string{`it's`, `"dq"`, `$HOME`, "`id`", `back\slash`, "new\nline", "ünï ✓", "\xff\xfe", "*", "-n", "", "trailing\n\n"}
 	opts := testkit.JobOptions(t)
@@ -132,6 +135,7 @@ func TestJobCommandsExactlyAsGiven(t *testing.T) {
 }
 
 func TestJobBadInput(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	ctx := testkit.Ctx(t)
 	for _, command := range []string{"", " \n", "echo \x00"} {
@@ -163,6 +167,7 @@ func TestJobBadInput(t *testing.T) {
 // session's umask (the job directory's own umask is not the job's), and
 // keeps default signal handling: HUP and INT end it.
 func TestJobEnvironment(t *testing.T) {
+	t.Parallel()
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	want, err := c.Output(testkit.Ctx(t), "umask; pwd")
 	if err != nil {

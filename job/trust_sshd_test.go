@@ -59,6 +59,7 @@ func (s *sleeper) alive() bool {
 // unprivileged user, so that even today's "kill -- -1" reaches only its
 // own processes.
 func TestJobKillChecksPid(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{PasswordUser: true})
 	victim := sshdtest.LookupUser(t, s.User)
 	attacker := sshdtest.NewUser(t)
@@ -134,6 +135,7 @@ if [ "$3" = 0 ]; then printf '0 %s\n' "$(date +%s)" >exit; fi`, dir, boot, strco
 // attacker's is signalled or shown. A private directory under the sticky
 // /tmp is fine.
 func TestJobSharedDirRefused(t *testing.T) {
+	t.Parallel()
 	sshdtest.RequireRoot(t, "a second user")
 	s := sshdtest.Start(t, sshdtest.Options{})
 	attacker := sshdtest.NewUser(t)
@@ -212,6 +214,7 @@ func TestJobSharedDirRefused(t *testing.T) {
 // TestJobDirLeadingDash: a relative Dir that begins with "-" is a path,
 // not an option of mktemp or mkdir.
 func TestJobDirLeadingDash(t *testing.T) {
+	t.Parallel()
 	home, err := os.UserHomeDir()
 	if err != nil {
 		t.Skip(err)

@@ -33,6 +33,7 @@ func trustSleeper(t *testing.T, env ...string) int {
 // same answers in dash, bash, mksh and busybox sh, with busybox's ls, id,
 // cat, tr and grep as the only tools.
 func TestJobTrustShells(t *testing.T) {
+	t.Parallel()
 	busybox, err := exec.LookPath("busybox")
 	if err != nil {
 		t.Skip("busybox not installed")
