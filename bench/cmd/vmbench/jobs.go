@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/job"
 	"github.com/vmconn/vmconn/bench/internal/stats"
+	"github.com/vmconn/vmconn/job"
 )
 
 // Job delivery: one job writes its clock (date +%s%N) every 50 ms; each
