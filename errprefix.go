@@ -3,11 +3,12 @@ package vmconn
 import "github.com/vmconn/vmconn/internal/errtext"
 
 // errPrefix starts every error message of vmconn, once: at the outermost
-// error (see internal/errtext, which the feature packages share).
+// error. Errors that wrap others render them with bareText. The rules
+// live in internal/errtext, shared with the feature packages.
 const errPrefix = errtext.Prefix
 
 // bareText returns err's message without errPrefix, its own or that of
-// any error it wraps.
+// any error it wraps (errtext.Bare).
 func bareText(err error) string { return errtext.Bare(err) }
 
 // errorf is fmt.Errorf for vmconn's errors: format has no prefix; the

@@ -134,7 +134,7 @@ func (f *follower) transient(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		o0, o1 := j.Offsets()
 		return fmt.Errorf("vmconn: job %s: stopped following at stdout %d, stderr %d (the job goes on): %w",
-			j.ID, o0, o1, errtext.ContextError(ctx, err))
+			j.ID, o0, o1, errtext.ContextError(ctx, err, nil))
 	}
 	total := j.client.ReconnectTimeout()
 	lost := errors.Is(err, vmconn.ErrConnLost) || errors.Is(err, vmconn.ErrNoExitStatus)

@@ -1,8 +1,7 @@
-// Package errtext makes the messages of vmconn's errors say "vmconn: "
-// once, at the outermost error, for the core and the feature packages
-// alike: Errorf prefixes a message and strips the prefix of every error it
-// wraps, and ContextError reports the end of a caller's context as the
-// core does.
+// Package errtext holds the error-message rules that vmconn and its
+// feature packages share: every message starts with "vmconn: " once, at
+// the outermost error, and the end of a context reads the same wherever
+// an operation was cut short.
 package errtext
 
 import (
@@ -45,28 +44,29 @@ func wrapped(err error) []error {
 	return nil
 }
 
-// prefixedError is an error of vmconn that wraps others: its message
-// starts with Prefix and carries it nowhere else.
-type prefixedError struct{ err error }
+// prefixed is an error that wraps others: its message starts with Prefix
+// and carries it nowhere else.
+type prefixed struct{ err error }
 
-func (e *prefixedError) Error() string { return Prefix + Bare(e.err) }
+func (e *prefixed) Error() string { return Prefix + Bare(e.err) }
 
-func (e *prefixedError) Unwrap() error { return e.err }
+func (e *prefixed) Unwrap() error { return e.err }
 
 // Errorf is fmt.Errorf for vmconn's errors: format has no prefix; the
 // message gets Prefix once, even when an error it wraps has its own.
 func Errorf(format string, args ...any) error {
-	return &prefixedError{err: fmt.Errorf(format, args...)}
+	return &prefixed{err: fmt.Errorf(format, args...)}
 }
 
-// ContextError reports the end of a caller's ctx: context.Canceled or
-// context.DeadlineExceeded, with the caller's cause if one was given.
-// cause, what the operation last failed with, is kept in the message when
-// it says more than the ending itself (a closed connection or a passed
-// deadline does not); it is not wrapped, so it cannot change the class.
-// While ctx has not ended it returns cause.
-func ContextError(ctx context.Context, cause error) error {
-	why := contextEnd(ctx)
+// ContextError reports the end of ctx: the caller's cancel or deadline
+// (context.Canceled, context.DeadlineExceeded, with the caller's cause if
+// one was given), or a cause for which own reports true (one of vmconn's
+// own timeouts), alone. cause, what the operation last failed with, is
+// kept in the message when it says more than the ending itself (a closed
+// connection or a passed deadline does not); it is not wrapped, so it
+// cannot change the class. It returns cause while ctx has not ended.
+func ContextError(ctx context.Context, cause error, own func(error) bool) error {
+	why := ContextEnd(ctx, own)
 	switch {
 	case why == nil:
 		return cause
@@ -77,13 +77,14 @@ func ContextError(ctx context.Context, cause error) error {
 	return fmt.Errorf("%w (last: %s)", why, Bare(cause))
 }
 
-// contextEnd returns why ctx ended, or nil while it has not.
-func contextEnd(ctx context.Context) error {
+// ContextEnd returns why ctx ended, or nil while it has not; own (may be
+// nil) picks the causes that stand alone, without ctx's error before them.
+func ContextEnd(ctx context.Context, own func(error) bool) error {
 	err, why := ctx.Err(), context.Cause(ctx)
 	switch {
 	case err == nil:
 		return nil
-	case why == nil || errors.Is(why, err):
+	case why == nil || errors.Is(why, err) || (own != nil && own(why)):
 		return why
 	}
 	return fmt.Errorf("%w: %w", err, why) // the caller's own cause

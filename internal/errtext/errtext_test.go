@@ -4,44 +4,47 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 )
 
-// TestErrorfPrefixOnce: the prefix appears once, however deep the wrapped
-// errors that carry their own, and errors.Is still finds them.
 func TestErrorfPrefixOnce(t *testing.T) {
 	t.Parallel()
-	inner := errors.New("vmconn: inner")
-	err := Errorf("outer: %w", fmt.Errorf("vmconn: middle: %w", inner))
-	if got, want := err.Error(), "vmconn: outer: middle: inner"; got != want {
-		t.Errorf("Error() = %q; want %q", got, want)
+	inner := Errorf("session %s: %w", "h:22", errors.New("EOF"))
+	err := Errorf("upload: checksum of x: %w", inner)
+	if want := "vmconn: upload: checksum of x: session h:22: EOF"; err.Error() != want {
+		t.Errorf("%q; want %q", err, want)
 	}
 	if !errors.Is(err, inner) {
-		t.Error("errors.Is lost the inner error")
+		t.Error("the inner error is not wrapped")
+	}
+	if got := Bare(fmt.Errorf("a: %w", inner)); got != "a: session h:22: EOF" {
+		t.Errorf("Bare = %q", got)
 	}
 }
 
-// TestContextError: a cancelled context is context.Canceled, with the last
-// cause in the message when it says more; a live one returns the cause.
 func TestContextError(t *testing.T) {
 	t.Parallel()
-	cause := errors.New("vmconn: link reset")
-	if got := ContextError(context.Background(), cause); got != cause {
-		t.Errorf("live context: %v", got)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
+	cause := errors.New("sftp: connection lost")
+	if got := ContextError(ctx, cause, nil); got != cause {
+		t.Errorf("before the end: %v; want the cause", got)
+	}
 	cancel()
-	err := ContextError(ctx, cause)
-	if !errors.Is(err, context.Canceled) || errors.Is(err, cause) || err.Error() != "context canceled (last: link reset)" {
-		t.Errorf("ContextError = %v", err)
+	if got := ContextError(ctx, net.ErrClosed, nil); got != context.Canceled {
+		t.Errorf("closed connection: %v; want context.Canceled alone", got)
 	}
-	if err := ContextError(ctx, context.Canceled); err.Error() != "context canceled" {
-		t.Errorf("ContextError(Canceled) = %v", err)
+	got := ContextError(ctx, Errorf("x: %w", cause), nil)
+	if !errors.Is(got, context.Canceled) || errors.Is(got, cause) || got.Error() != "context canceled (last: x: sftp: connection lost)" {
+		t.Errorf("with a cause: %q", got)
 	}
-	why := errors.New("shutting down")
-	ctx, cancelCause := context.WithCancelCause(context.Background())
-	cancelCause(why)
-	if err := ContextError(ctx, nil); !errors.Is(err, context.Canceled) || !errors.Is(err, why) {
-		t.Errorf("caller's cause: %v", err)
+	own := errors.New("connect timeout (1s)")
+	octx, ocancel := context.WithCancelCause(context.Background())
+	ocancel(own)
+	if got := ContextEnd(octx, func(e error) bool { return e == own }); got != own {
+		t.Errorf("own cause: %v; want it alone", got)
+	}
+	if got := ContextEnd(octx, nil); !errors.Is(got, context.Canceled) || !errors.Is(got, own) {
+		t.Errorf("caller's cause: %v; want both", got)
 	}
 }
