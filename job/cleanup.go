@@ -54,6 +54,6 @@ func Prune(ctx context.Context, c *vmconn.Client, olderThan time.Duration, opts 
 	if _, err := runScript(ctx, c, jobRemoveScript, dirs...); err != nil {
 		return nil, errtext.Errorf("prune jobs: %w", err)
 	}
-	c.Logger().Debug("vmconn: pruned jobs", "ids", ids)
+	logger(c).Debug("vmconn: pruned jobs", "ids", ids)
 	return ids, nil
 }

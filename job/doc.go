@@ -14,8 +14,8 @@
 // repeated.
 //
 // Package job is built on vmconn's exported API only (vmconn.Client's
-// Command, Output, BootID, ReconnectTimeout and Logger, vmconn.ShellQuote,
-// vmconn.ExitError): what a user would need to build it. It shares
+// Command, Output, BootID and Config, vmconn.ShellQuote, vmconn.ExitError):
+// what a user would need to build it. It shares
 // with the core only internal text helpers (the "vmconn: " prefix, said
 // once), no back door into the Client.
 //

@@ -136,13 +136,13 @@ func (f *follower) transient(ctx context.Context, err error) error {
 		return fmt.Errorf("vmconn: job %s: stopped following at stdout %d, stderr %d (the job goes on): %w",
 			j.ID, o0, o1, errtext.ContextError(ctx, err, nil))
 	}
-	total := j.client.ReconnectTimeout()
+	total := reconnectTimeout(j.client)
 	lost := errors.Is(err, vmconn.ErrConnLost) || errors.Is(err, vmconn.ErrNoExitStatus)
 	if !lost || errors.Is(err, vmconn.ErrUnreachable) || errors.Is(err, vmconn.ErrTimeout) || errors.Is(err, vmconn.ErrHandshake) ||
 		total < 0 || time.Since(f.lastOK) > total {
 		return errtext.Errorf("job %s: following: %w", j.ID, err)
 	}
-	j.client.Logger().Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
+	logger(j.client).Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
 	return f.pause(ctx)
 }
 

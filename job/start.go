@@ -54,7 +54,7 @@ func Start(ctx context.Context, c *vmconn.Client, command string, opts *Options)
 		return nil, err
 	}
 	j.client, j.Command, j.BootID = c, command, boot
-	c.Logger().Debug("vmconn: job started", "id", j.ID, "dir", j.Dir, "pid", j.Pid)
+	logger(c).Debug("vmconn: job started", "id", j.ID, "dir", j.Dir, "pid", j.Pid)
 	return j, nil
 }
 
