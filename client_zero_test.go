@@ -90,6 +90,5 @@ func zeroClientCalls(src, dir string) map[string]func(context.Context, *vmconn.C
 		"ForwardAgent": func(ctx context.Context, c *vmconn.Client) error {
 			return ignore(c.ForwardAgent(ctx, agent.NewKeyring()))
 		},
-		"IsAlive": func(ctx context.Context, c *vmconn.Client) error { return ignore(c.IsAlive(ctx, nil)) },
 	}
 }

@@ -46,7 +46,7 @@
 //     whatever that wraps; not retryable, whatever that is.
 //   - Jobs: see package job (job.ErrLost, a *job.LostError, wraps
 //     ErrRebooted after a reboot); copies: ErrChecksum (retryable);
-//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
 // Retryable consults the first error in the chain, outermost first, that
@@ -90,8 +90,8 @@
 //
 // # Liveness and fleets
 //
-// IsAlive asks a host, layer by layer and concurrently, whether it is
-// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+// Package vmconn/alive tells, layer by layer (SSH, TCP, ICMP), whether a host is alive.
+// FanOut.RunAll runs one command on many hosts.
 //
 // # The OpenSSH world
 //

@@ -51,7 +51,7 @@ func TestJobStartFollow(t *testing.T) {
 	}
 }
 
-// TestJobDefaultDir: with no JobOptions, jobs go under
+// TestJobDefaultDir: with no Options, jobs go under
 // $XDG_CACHE_HOME/vmconn/jobs, created private.
 func TestJobDefaultDir(t *testing.T) {
 	cache := t.TempDir()

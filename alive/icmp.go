@@ -1,4 +1,4 @@
-package vmconn
+package alive
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	probing "github.com/prometheus-community/pro-bing"
+	"github.com/vmconn/vmconn"
 )
 
 // pingInterval is the time between echo requests, so that one lost
@@ -17,8 +18,8 @@ import (
 const pingInterval = 250 * time.Millisecond
 
 // icmpProbe sends ICMP echo requests to ip until one is answered.
-func (s *aliveSettings) icmpProbe(ip netip.Addr) aliveProbe {
-	p := aliveProbe{layer: LayerICMP, target: "icmp"}
+func (s *settings) icmpProbe(ip netip.Addr) probe {
+	p := probe{layer: LayerICMP, target: "icmp"}
 	if !s.noICMP {
 		p.run = func(ctx context.Context) LayerResult { return icmpEcho(ctx, ip) }
 	}
@@ -46,11 +47,11 @@ func icmpEcho(ctx context.Context, ip netip.Addr) LayerResult {
 func pingWith(ctx context.Context, ip netip.Addr, privileged bool) LayerResult {
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = time.Now().Add(DefaultAliveTimeout)
+		deadline = time.Now().Add(DefaultTimeout)
 	}
 	left := time.Until(deadline)
 	if left <= 0 || ctx.Err() != nil {
-		return aliveCtxResult(ctx, ctx.Err())
+		return ctxResult(ctx, ctx.Err())
 	}
 	p := probing.New(ip.String())
 	p.SetIPAddr(&net.IPAddr{IP: ip.AsSlice(), Zone: ip.Zone()})
@@ -81,9 +82,9 @@ func pingResult(ctx context.Context, err error, got bool, rtt time.Duration, pri
 	case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPROTONOSUPPORT):
 		return LayerResult{Outcome: NotPermitted, Detail: socket + " not permitted", Err: err}
 	case ctx.Err() != nil:
-		return aliveCtxResult(ctx, err)
+		return ctxResult(ctx, err)
 	case err == nil:
-		return LayerResult{Outcome: TimedOut, Detail: "no echo reply", Err: ErrTimeout}
+		return LayerResult{Outcome: TimedOut, Detail: "no echo reply", Err: vmconn.ErrTimeout}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return LayerResult{Outcome: Unreachable, Detail: "unreachable", Err: err}
 	}

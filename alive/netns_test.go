@@ -1,4 +1,4 @@
-package vmconn_test
+package alive_test
 
 import (
 	"context"
@@ -7,20 +7,21 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/testkit"
 	"golang.org/x/crypto/ssh"
 )
 
-// aliveLab is what TestAliveNetns tells its child: the lab hosts'
+// labSpec is what TestNetns tells its child: the lab hosts'
 // addresses and the files to log in with.
-type aliveLab struct {
+type labSpec struct {
 	SSH, SSH6      string // sshd; TCP 443 and 80 dropped
 	Refuse         string // no listener: every port refuses
 	PingOnly       string // drops TCP, answers ping
@@ -30,15 +31,15 @@ type aliveLab struct {
 	KnownHostsFile string // trusts sshd's host key at SSH and SSH6
 }
 
-const aliveLabEnv = "VMCONN_ALIVE_LAB"
+const labEnv = "VMCONN_ALIVE_LAB"
 
-// TestAliveNetns builds test hosts in network namespaces and checks
-// IsAlive's verdict on each from a client namespace, by running
-// TestAliveNetnsChild there. Needs root, ip and nft (and sshd); skipped
+// TestNetns builds test hosts in network namespaces and checks
+// Check's verdict on each from a client namespace, by running
+// TestNetnsChild there. Needs root, ip and nft (and sshd); skipped
 // without them unless CI=true.
-func TestAliveNetns(t *testing.T) {
+func TestNetns(t *testing.T) {
 	if netns.InChild() {
-		t.Skip("parent of TestAliveNetnsChild")
+		t.Skip("parent of TestNetnsChild")
 	}
 	lab := netns.NewLab(t)
 	client := lab.AddHost("client", nil)
@@ -47,16 +48,16 @@ func TestAliveNetns(t *testing.T) {
 	pingOnly := lab.AddHost("pingonly", &netns.HostOptions{Nft: netns.DropTCP})
 	dead := lab.AddHost("dead", &netns.HostOptions{Nft: netns.DropAll})
 	only443 := lab.AddHost("only443", &netns.HostOptions{Nft: netns.OnlyTCP(443)})
-	aliveAcceptAndClose(t, only443.Listen("tcp", ":443"))
+	testkit.AcceptAndClose(t, only443.Listen("tcp", ":443"))
 
 	dir := t.TempDir()
-	signer, keyFile := aliveKeyFile(t, dir)
+	signer, keyFile := newKeyFile(t, dir)
 	sshd := sshHost.StartSSHD(signer.PublicKey())
 	knownHosts := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(knownHosts, []byte(sshHost.KnownHostsLine(22, sshd.HostKey)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	spec, err := json.Marshal(aliveLab{
+	spec, err := json.Marshal(labSpec{
 		SSH: sshHost.IPv4.String(), SSH6: sshHost.IPv6.String(),
 		Refuse: refuse.IPv4.String(), PingOnly: pingOnly.IPv4.String(),
 		Dead: dead.IPv4.String(), Dead6: dead.IPv6.String(), Only443: only443.IPv4.String(),
@@ -65,18 +66,18 @@ func TestAliveNetns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.RunTest(t, "TestAliveNetnsChild", aliveLabEnv+"="+string(spec))
+	client.RunTest(t, "TestNetnsChild", labEnv+"="+string(spec))
 }
 
-// TestAliveNetnsChild runs inside the lab's client namespace, started by
-// TestAliveNetns; elsewhere it skips.
-func TestAliveNetnsChild(t *testing.T) {
-	var lab aliveLab
-	if !netns.InChild() || json.Unmarshal([]byte(os.Getenv(aliveLabEnv)), &lab) != nil {
-		t.Skip("started by TestAliveNetns inside a lab")
+// TestNetnsChild runs inside the lab's client namespace, started by
+// TestNetns; elsewhere it skips.
+func TestNetnsChild(t *testing.T) {
+	var lab labSpec
+	if !netns.InChild() || json.Unmarshal([]byte(os.Getenv(labEnv)), &lab) != nil {
+		t.Skip("started by TestNetns inside a lab")
 	}
 	cfg := &vmconn.Config{User: "root", IdentityFiles: []string{lab.KeyFile}, KnownHostsFiles: []string{lab.KnownHostsFile}, NoAgent: true}
-	_, otherKey := aliveKeyFile(t, t.TempDir())
+	_, otherKey := newKeyFile(t, t.TempDir())
 	wrongKey := *cfg
 	wrongKey.IdentityFiles = []string{otherKey}
 	// Hosts that answer at their top layer get a long timeout that the
@@ -86,27 +87,27 @@ func TestAliveNetnsChild(t *testing.T) {
 	tests := []struct {
 		name, host string
 		cfg        *vmconn.Config
-		layer      vmconn.Layer
-		summary    string                    // "" to skip the check
-		outcomes   map[string]vmconn.Outcome // by target; some may be cancelled
-		fast       bool                      // the verdict must come well before the timeout
+		layer      alive.Layer
+		summary    string                   // "" to skip the check
+		outcomes   map[string]alive.Outcome // by target; some may be cancelled
+		fast       bool                     // the verdict must come well before the timeout
 	}{
-		{"sshd", lab.SSH, cfg, vmconn.LayerSSH, "alive: ssh",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.Answered, "tcp/443": vmconn.Cancelled, "tcp/80": vmconn.Cancelled}, true},
-		{"sshd ipv6", lab.SSH6, cfg, vmconn.LayerSSH, "alive: ssh",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.Answered}, true},
-		{"sshd ipv6 brackets", "root@[" + lab.SSH6 + "]:22", cfg, vmconn.LayerSSH, "alive: ssh", nil, true},
-		{"sshd wrong key", lab.SSH, &wrongKey, vmconn.LayerSSH, "alive: ssh (auth failed: authentication failed)",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.AuthFailed}, true},
-		{"no listener", lab.Refuse, cfg, vmconn.LayerTCP, "",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.Refused}, true},
-		{"ping only", lab.PingOnly, cfg, vmconn.LayerICMP, "alive: icmp",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.TimedOut, "tcp/22": vmconn.TimedOut, "tcp/443": vmconn.TimedOut, "icmp": vmconn.Answered}, false},
-		{"only 443", lab.Only443, cfg, vmconn.LayerTCP, "alive: tcp (443 open)",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.TimedOut, "tcp/22": vmconn.TimedOut, "tcp/443": vmconn.Answered}, false},
-		{"dead", lab.Dead, cfg, vmconn.LayerNone, "down",
-			map[string]vmconn.Outcome{"ssh/22": vmconn.TimedOut, "tcp/22": vmconn.TimedOut, "tcp/443": vmconn.TimedOut, "tcp/80": vmconn.TimedOut, "icmp": vmconn.TimedOut}, false},
-		{"dead ipv6", "[" + lab.Dead6 + "]", cfg, vmconn.LayerNone, "down", nil, false},
+		{"sshd", lab.SSH, cfg, alive.LayerSSH, "alive: ssh",
+			map[string]alive.Outcome{"ssh/22": alive.Answered, "tcp/443": alive.Cancelled, "tcp/80": alive.Cancelled}, true},
+		{"sshd ipv6", lab.SSH6, cfg, alive.LayerSSH, "alive: ssh",
+			map[string]alive.Outcome{"ssh/22": alive.Answered}, true},
+		{"sshd ipv6 brackets", "root@[" + lab.SSH6 + "]:22", cfg, alive.LayerSSH, "alive: ssh", nil, true},
+		{"sshd wrong key", lab.SSH, &wrongKey, alive.LayerSSH, "alive: ssh (auth failed: authentication failed)",
+			map[string]alive.Outcome{"ssh/22": alive.AuthFailed}, true},
+		{"no listener", lab.Refuse, cfg, alive.LayerTCP, "",
+			map[string]alive.Outcome{"ssh/22": alive.Refused}, true},
+		{"ping only", lab.PingOnly, cfg, alive.LayerICMP, "alive: icmp",
+			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.TimedOut, "icmp": alive.Answered}, false},
+		{"only 443", lab.Only443, cfg, alive.LayerTCP, "alive: tcp (443 open)",
+			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.Answered}, false},
+		{"dead", lab.Dead, cfg, alive.LayerNone, "down",
+			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.TimedOut, "tcp/80": alive.TimedOut, "icmp": alive.TimedOut}, false},
+		{"dead ipv6", "[" + lab.Dead6 + "]", cfg, alive.LayerNone, "down", nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestAliveNetnsChild(t *testing.T) {
 				limit = longTimeout
 			}
 			start := time.Now()
-			res, err := vmconn.IsAlive(context.Background(), tt.host, &vmconn.AliveOptions{Config: tt.cfg, Timeout: limit})
+			res, err := alive.Check(context.Background(), tt.host, &alive.Options{Config: tt.cfg, Timeout: limit})
 			took := time.Since(start)
 			if err != nil {
 				t.Fatal(err)
@@ -125,14 +126,14 @@ func TestAliveNetnsChild(t *testing.T) {
 			for _, l := range res.Layers {
 				t.Logf("  %-8s %-13v %v %s", l.Target, l.Outcome, l.Latency.Round(time.Microsecond), l.Detail)
 			}
-			if res.Layer != tt.layer || res.Alive != (tt.layer != vmconn.LayerNone) {
+			if res.Layer != tt.layer || res.Alive != (tt.layer != alive.LayerNone) {
 				t.Errorf("verdict %s, want layer %v", res, tt.layer)
 			}
 			if tt.summary != "" && res.String() != tt.summary {
 				t.Errorf("summary %q, want %q", res, tt.summary)
 			}
 			for target, want := range tt.outcomes {
-				if got := aliveLayer(t, res, target); got.Outcome != want {
+				if got := layerOf(t, res, target); got.Outcome != want {
 					t.Errorf("%s: %v (%s), want %v", target, got.Outcome, got.Detail, want)
 				}
 			}
@@ -147,7 +148,7 @@ func TestAliveNetnsChild(t *testing.T) {
 	t.Run("unresolvable", func(t *testing.T) {
 		t.Parallel()
 		// No route leaves the lab: the DNS query fails before any packet is sent.
-		_, err := vmconn.IsAlive(context.Background(), "no-such-host.invalid", &vmconn.AliveOptions{Timeout: timeout})
+		_, err := alive.Check(context.Background(), "no-such-host.invalid", &alive.Options{Timeout: timeout})
 		var op *vmconn.OpError
 		if !errors.As(err, &op) || op.Op != "resolve" || !(errors.Is(err, vmconn.ErrUnreachable) || errors.Is(err, vmconn.ErrTimeout)) {
 			t.Errorf("got %v, want a resolve error", err)
@@ -160,7 +161,7 @@ func TestAliveNetnsChild(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		res, err := c.IsAlive(context.Background(), &vmconn.AliveOptions{Timeout: longTimeout})
+		res, err := alive.CheckClient(context.Background(), c, &alive.Options{Timeout: longTimeout})
 		if err != nil || !res.Operational {
 			t.Fatalf("got %v, %v; want operational", res, err)
 		}
@@ -169,15 +170,15 @@ func TestAliveNetnsChild(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if res, err := vmconn.WaitAlive(ctx, lab.SSH, vmconn.LayerSSH, &vmconn.AliveOptions{Config: cfg, Timeout: longTimeout}); err != nil || !res.Operational {
-			t.Errorf("WaitAlive: %v, %v", res, err)
+		if res, err := alive.Wait(ctx, lab.SSH, alive.LayerSSH, &alive.Options{Config: cfg, Timeout: longTimeout}); err != nil || !res.Operational {
+			t.Errorf("Wait: %v, %v", res, err)
 		}
 	})
 }
 
-// aliveKeyFile makes an ed25519 key and writes it to dir in OpenSSH
+// newKeyFile makes an ed25519 key and writes it to dir in OpenSSH
 // format.
-func aliveKeyFile(t testing.TB, dir string) (ssh.Signer, string) {
+func newKeyFile(t testing.TB, dir string) (ssh.Signer, string) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -195,21 +196,4 @@ func aliveKeyFile(t testing.TB, dir string) (ssh.Signer, string) {
 		t.Fatal(err)
 	}
 	return signer, file
-}
-
-// aliveAcceptAndClose accepts on ln until the test ends, closing every
-// connection at once.
-func aliveAcceptAndClose(t testing.TB, ln net.Listener) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
 }

@@ -1,21 +1,24 @@
-package vmconn
+package alive
 
 import (
 	"context"
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
-// aliveProbe is one check of one layer. run must return when ctx ends.
-type aliveProbe struct {
+// probe is one check of one layer. run must return when ctx ends.
+type probe struct {
 	layer  Layer
 	target string // "ssh/22", "tcp/443", "icmp"
 	run    func(ctx context.Context) LayerResult
 }
 
 // do runs the probe and completes its result.
-func (p aliveProbe) do(ctx context.Context) LayerResult {
+func (p probe) do(ctx context.Context) LayerResult {
 	start := time.Now()
 	r := LayerResult{Outcome: Skipped}
 	if p.run != nil {
@@ -28,11 +31,11 @@ func (p aliveProbe) do(ctx context.Context) LayerResult {
 	return r
 }
 
-// aliveCtxResult is the result of a probe stopped by the end of ctx: TimedOut
+// ctxResult is the result of a probe stopped by the end of ctx: TimedOut
 // at the deadline, else Cancelled.
-func aliveCtxResult(ctx context.Context, cause error) LayerResult {
+func ctxResult(ctx context.Context, cause error) LayerResult {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return LayerResult{Outcome: TimedOut, Detail: "no answer", Err: classed(ErrTimeout, cause)}
+		return LayerResult{Outcome: TimedOut, Detail: "no answer", Err: errutil.Classed(vmconn.ErrTimeout, cause)}
 	}
 	if errors.Is(context.Cause(ctx), errVerdictKnown) {
 		return LayerResult{Outcome: Cancelled, Detail: "not needed: verdict known"}
@@ -43,14 +46,14 @@ func aliveCtxResult(ctx context.Context, cause error) LayerResult {
 // errVerdictKnown cancels the probes that can no longer change a verdict.
 var errVerdictKnown = errors.New("vmconn: verdict known")
 
-// aliveGrace is how long probes of the verdict's own layer (TCP ports)
+// graceTime is how long probes of the verdict's own layer (TCP ports)
 // may still answer once the verdict is known, so that ports answering
 // about as fast are all listed.
-const aliveGrace = 20 * time.Millisecond
+const graceTime = 20 * time.Millisecond
 
 // probeRun collects the results of probes running concurrently.
 type probeRun struct {
-	probes   []aliveProbe
+	probes   []probe
 	results  []LayerResult
 	finished []bool
 	ch       chan probeDone
@@ -63,7 +66,7 @@ type probeDone struct {
 
 // runProbes runs the probes concurrently until the verdict is known, then
 // cancels the rest and waits for every probe to end.
-func runProbes(ctx context.Context, probes []aliveProbe) *AliveResult {
+func runProbes(ctx context.Context, probes []probe) *Result {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	pr := &probeRun{
@@ -83,7 +86,7 @@ func runProbes(ctx context.Context, probes []aliveProbe) *AliveResult {
 	for d := range pr.ch {
 		pr.results[d.i] = d.r
 	}
-	return aliveVerdict(pr.results)
+	return verdict(pr.results)
 }
 
 // collect receives results until the verdict is known, then for a short
@@ -92,11 +95,11 @@ func (pr *probeRun) collect() {
 	for !pr.verdictKnown() {
 		pr.record(<-pr.ch)
 	}
-	best := aliveVerdict(pr.results).Layer
+	best := verdict(pr.results).Layer
 	if best == LayerSSH || best == LayerNone {
 		return
 	}
-	grace := time.NewTimer(aliveGrace)
+	grace := time.NewTimer(graceTime)
 	defer grace.Stop()
 	for pr.pendingAt(best) {
 		select {
@@ -125,7 +128,7 @@ func (pr *probeRun) pendingAt(layer Layer) bool {
 // verdictKnown reports whether no running probe can raise the verdict:
 // SSH answered, or every probe of a layer above the best answer ended.
 func (pr *probeRun) verdictKnown() bool {
-	best := aliveVerdict(pr.results).Layer
+	best := verdict(pr.results).Layer
 	if best == LayerSSH {
 		return true
 	}
@@ -137,9 +140,9 @@ func (pr *probeRun) verdictKnown() bool {
 	return true
 }
 
-// aliveVerdict sums up the probes' results.
-func aliveVerdict(results []LayerResult) *AliveResult {
-	res := &AliveResult{Layers: results}
+// verdict sums up the probes' results.
+func verdict(results []LayerResult) *Result {
+	res := &Result{Layers: results}
 	for _, r := range results {
 		if r.Answered() && r.Layer > res.Layer {
 			res.Layer = r.Layer

@@ -1,4 +1,4 @@
-package vmconn_test
+package alive_test
 
 import (
 	"context"
@@ -9,30 +9,34 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
+	"github.com/vmconn/vmconn/internal/testkit"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-func TestIsAliveOperational(t *testing.T) {
-	s := aliveServer(t)
+func TestCheckOperational(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
 	start := time.Now()
-	res, err := vmconn.IsAlive(context.Background(), s.Addr(), &vmconn.AliveOptions{
-		Config: aliveConfig(s), Ports: []int{s.Port()}, Timeout: 10 * time.Second,
+	res, err := alive.Check(context.Background(), s.Addr(), &alive.Options{
+		Config: testkit.Config(s), Ports: []int{s.Port()}, Timeout: 10 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Alive || res.Layer != vmconn.LayerSSH || !res.Operational {
+	if !res.Alive || res.Layer != alive.LayerSSH || !res.Operational {
 		t.Fatalf("got %s %+v, want alive at ssh, operational", res, res.Layers)
 	}
 	if got := res.String(); got != "alive: ssh" {
 		t.Errorf("summary %q, want %q", got, "alive: ssh")
 	}
-	if l := aliveLayer(t, res, "ssh/"+strconv.Itoa(s.Port())); l.Outcome != vmconn.Answered || l.Latency <= 0 {
+	if l := layerOf(t, res, "ssh/"+strconv.Itoa(s.Port())); l.Outcome != alive.Answered || l.Latency <= 0 {
 		t.Errorf("ssh layer %+v, want answered with a latency", l)
 	}
 	if res.Addr != "127.0.0.1" {
@@ -49,9 +53,10 @@ func TestIsAliveOperational(t *testing.T) {
 
 // An SSH server that answers but refuses the login still proves the host
 // alive at the SSH layer; it is not operational.
-func TestIsAliveAuthFailed(t *testing.T) {
-	s := aliveServer(t)
-	other := aliveServer(t) // a server with other keys
+func TestCheckAuthFailed(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	other := testkit.Server(t) // a server with other keys
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
@@ -73,17 +78,18 @@ func TestIsAliveAuthFailed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := aliveConfig(s)
+			t.Parallel()
+			cfg := testkit.Config(s)
 			tt.modify(cfg)
-			res, err := vmconn.IsAlive(context.Background(), s.Addr(), &vmconn.AliveOptions{Config: cfg, Ports: []int{s.Port()}})
+			res, err := alive.Check(context.Background(), s.Addr(), &alive.Options{Config: cfg, Ports: []int{s.Port()}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !res.Alive || res.Layer != vmconn.LayerSSH || res.Operational {
+			if !res.Alive || res.Layer != alive.LayerSSH || res.Operational {
 				t.Fatalf("got %s, want alive at ssh, not operational", res)
 			}
 			l := res.Layers[0]
-			if l.Outcome != vmconn.AuthFailed || l.Detail != tt.detail || !l.Answered() {
+			if l.Outcome != alive.AuthFailed || l.Detail != tt.detail || !l.Answered() {
 				t.Errorf("ssh layer %+v, want auth-failed %q", l, tt.detail)
 			}
 			if want := "alive: ssh (auth failed: " + tt.detail + ")"; res.String() != want {
@@ -95,20 +101,21 @@ func TestIsAliveAuthFailed(t *testing.T) {
 
 // A stopped sshd refuses: not alive at SSH, but the refusal proves the
 // host's TCP stack alive.
-func TestIsAliveSSHDStopped(t *testing.T) {
-	s := aliveServer(t)
+func TestCheckSSHDStopped(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
 	s.StopListening()
-	closed := aliveClosedPort(t)
-	res, err := vmconn.IsAlive(context.Background(), s.Addr(), &vmconn.AliveOptions{
-		Config: aliveConfig(s), Ports: []int{s.Port(), closed}, NoICMP: true,
+	closed := testkit.ClosedPort(t)
+	res, err := alive.Check(context.Background(), s.Addr(), &alive.Options{
+		Config: testkit.Config(s), Ports: []int{s.Port(), closed}, NoICMP: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Alive || res.Layer != vmconn.LayerTCP || res.Operational {
+	if !res.Alive || res.Layer != alive.LayerTCP || res.Operational {
 		t.Fatalf("got %s, want alive at tcp", res)
 	}
-	if l := res.Layers[0]; l.Outcome != vmconn.Refused || l.Answered() {
+	if l := res.Layers[0]; l.Outcome != alive.Refused || l.Answered() {
 		t.Errorf("ssh layer %+v, want refused (no answer at ssh)", l)
 	}
 	// Once one port refused and SSH ended, the verdict is known: the
@@ -121,31 +128,32 @@ func TestIsAliveSSHDStopped(t *testing.T) {
 	if !want[res.String()] {
 		t.Errorf("summary %q, want the refused ports", res)
 	}
-	if l := res.Layers[len(res.Layers)-1]; l.Layer != vmconn.LayerICMP || l.Outcome != vmconn.Skipped {
+	if l := res.Layers[len(res.Layers)-1]; l.Layer != alive.LayerICMP || l.Outcome != alive.Skipped {
 		t.Errorf("icmp layer %+v, want skipped", l)
 	}
 }
 
 // A port that accepts and never sends a banner: TCP answered, SSH timed
 // out, and the verdict is bounded by the timeout.
-func TestIsAliveTarpit(t *testing.T) {
-	port := aliveTarpit(t, "tcp", "127.0.0.1:0")
+func TestCheckTarpit(t *testing.T) {
+	t.Parallel()
+	port := testkit.Tarpit(t, "tcp", "127.0.0.1:0")
 	const timeout = 500 * time.Millisecond
 	start := time.Now()
-	res, err := vmconn.IsAlive(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &vmconn.AliveOptions{
+	res, err := alive.Check(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &alive.Options{
 		Config: &vmconn.Config{NoAgent: true, HostKeyMode: vmconn.HostKeyInsecureIgnore}, NoICMP: true, Timeout: timeout,
 	})
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Layer != vmconn.LayerTCP {
+	if res.Layer != alive.LayerTCP {
 		t.Fatalf("got %s, want alive at tcp", res)
 	}
-	if l := res.Layers[0]; l.Outcome != vmconn.TimedOut || !strings.Contains(l.Detail, "no SSH banner") {
+	if l := res.Layers[0]; l.Outcome != alive.TimedOut || !strings.Contains(l.Detail, "no SSH banner") {
 		t.Errorf("ssh layer %+v, want timed out without banner", l)
 	}
-	if l := aliveLayer(t, res, "tcp/"+strconv.Itoa(port)); l.Outcome != vmconn.Answered {
+	if l := layerOf(t, res, "tcp/"+strconv.Itoa(port)); l.Outcome != alive.Answered {
 		t.Errorf("tcp layer %+v, want answered", l)
 	}
 	if took < timeout || took > timeout+time.Second {
@@ -154,31 +162,33 @@ func TestIsAliveTarpit(t *testing.T) {
 }
 
 // A port that speaks another protocol answers at TCP only.
-func TestIsAliveNotSSH(t *testing.T) {
-	port := aliveServeOnce(t, "HTTP/1.1 400 Bad Request\r\n\r\n")
-	res, err := vmconn.IsAlive(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &vmconn.AliveOptions{
+func TestCheckNotSSH(t *testing.T) {
+	t.Parallel()
+	port := testkit.ReplyAndClose(t, "HTTP/1.1 400 Bad Request\r\n\r\n")
+	res, err := alive.Check(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &alive.Options{
 		Config: &vmconn.Config{NoAgent: true, HostKeyMode: vmconn.HostKeyInsecureIgnore}, NoICMP: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := res.Layers[0]; res.Layer != vmconn.LayerTCP || l.Outcome != vmconn.Failed || l.Answered() {
+	if l := res.Layers[0]; res.Layer != alive.LayerTCP || l.Outcome != alive.Failed || l.Answered() {
 		t.Errorf("got %s, ssh layer %+v; want alive at tcp, ssh failed", res, l)
 	}
 }
 
 // A server that sends its banner and then stalls is alive at SSH
 // (degraded), not operational.
-func TestIsAliveBannerThenStall(t *testing.T) {
-	port := aliveServeSlow(t, "SSH-2.0-stuck\r\n")
-	res, err := vmconn.IsAlive(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &vmconn.AliveOptions{
+func TestCheckBannerThenStall(t *testing.T) {
+	t.Parallel()
+	port := testkit.BannerThenStall(t, "SSH-2.0-stuck\r\n")
+	res, err := alive.Check(context.Background(), "127.0.0.1:"+strconv.Itoa(port), &alive.Options{
 		Config: &vmconn.Config{NoAgent: true, HostKeyMode: vmconn.HostKeyInsecureIgnore}, NoICMP: true, Timeout: 500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := res.Layers[0]
-	if res.Layer != vmconn.LayerSSH || res.Operational || l.Outcome != vmconn.Degraded || !strings.Contains(l.Detail, "SSH-2.0-stuck") {
+	if res.Layer != alive.LayerSSH || res.Operational || l.Outcome != alive.Degraded || !strings.Contains(l.Detail, "SSH-2.0-stuck") {
 		t.Errorf("got %s, ssh layer %+v; want alive at ssh, degraded", res, l)
 	}
 	if res.String() != "alive: ssh (not operational)" {
@@ -186,53 +196,25 @@ func TestIsAliveBannerThenStall(t *testing.T) {
 	}
 }
 
-// aliveServeSlow writes banner on each connection and then holds it.
-func aliveServeSlow(t *testing.T, banner string) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	var conns []net.Conn
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_, _ = c.Write([]byte(banner))
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// When SSH answers, IsAlive returns at once: it cancels the probes that
+// When SSH answers, Check returns at once: it cancels the probes that
 // are still waiting (here a port that drops connection attempts) and
 // waits for them to end (goleak in TestMain checks none is left).
-func TestIsAliveEarlyReturn(t *testing.T) {
-	s := aliveServer(t)
-	hole := aliveBlackhole(t)
+func TestCheckEarlyReturn(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	hole := testkit.Blackhole(t)
 	start := time.Now()
-	res, err := vmconn.IsAlive(context.Background(), s.Addr(), &vmconn.AliveOptions{
-		Config: aliveConfig(s), Ports: []int{hole}, NoICMP: true, Timeout: 20 * time.Second,
+	res, err := alive.Check(context.Background(), s.Addr(), &alive.Options{
+		Config: testkit.Config(s), Ports: []int{hole}, NoICMP: true, Timeout: 20 * time.Second,
 	})
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Layer != vmconn.LayerSSH || !res.Operational {
+	if res.Layer != alive.LayerSSH || !res.Operational {
 		t.Fatalf("got %s, want alive: ssh", res)
 	}
-	if l := aliveLayer(t, res, "tcp/"+strconv.Itoa(hole)); l.Outcome != vmconn.Cancelled {
+	if l := layerOf(t, res, "tcp/"+strconv.Itoa(hole)); l.Outcome != alive.Cancelled {
 		t.Errorf("blackholed port %+v, want cancelled", l)
 	}
 	if took > 5*time.Second {
@@ -242,22 +224,23 @@ func TestIsAliveEarlyReturn(t *testing.T) {
 
 // A host where nothing answers: the verdict takes the timeout once, not
 // once per probe.
-func TestIsAliveDeadBounded(t *testing.T) {
-	hole := aliveBlackhole(t)
+func TestCheckDeadBounded(t *testing.T) {
+	t.Parallel()
+	hole := testkit.Blackhole(t)
 	const timeout = 700 * time.Millisecond
 	start := time.Now()
-	res, err := vmconn.IsAlive(context.Background(), "127.0.0.1:"+strconv.Itoa(hole), &vmconn.AliveOptions{
+	res, err := alive.Check(context.Background(), "127.0.0.1:"+strconv.Itoa(hole), &alive.Options{
 		Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole}, NoICMP: true, Timeout: timeout,
 	})
 	took := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Alive || res.Layer != vmconn.LayerNone || res.String() != "down" {
+	if res.Alive || res.Layer != alive.LayerNone || res.String() != "down" {
 		t.Fatalf("got %s %+v, want down", res, res.Layers)
 	}
 	for _, l := range res.Layers[:2] {
-		if l.Outcome != vmconn.TimedOut {
+		if l.Outcome != alive.TimedOut {
 			t.Errorf("%s: %v, want timed-out", l.Target, l.Outcome)
 		}
 	}
@@ -266,11 +249,12 @@ func TestIsAliveDeadBounded(t *testing.T) {
 	}
 }
 
-func TestIsAliveBadInput(t *testing.T) {
+func TestCheckBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tests := []struct {
 		name, host string
-		o          *vmconn.AliveOptions
+		o          *alive.Options
 		want       error
 	}{
 		{"empty host", "", nil, vmconn.ErrConfig},
@@ -278,16 +262,17 @@ func TestIsAliveBadInput(t *testing.T) {
 		{"port too big", "127.0.0.1:65536", nil, vmconn.ErrConfig},
 		{"unclosed bracket", "[::1", nil, vmconn.ErrConfig},
 		{"ipv6 with port unbracketed", "::1:22:x", nil, vmconn.ErrConfig},
-		{"probe port zero", "127.0.0.1", &vmconn.AliveOptions{Ports: []int{22, 0}}, vmconn.ErrConfig},
-		{"probe port too big", "127.0.0.1", &vmconn.AliveOptions{Ports: []int{65536}}, vmconn.ErrConfig},
-		{"negative timeout", "127.0.0.1", &vmconn.AliveOptions{Timeout: -time.Second}, vmconn.ErrConfig},
-		{"missing key file", "127.0.0.1", &vmconn.AliveOptions{Config: &vmconn.Config{IdentityFiles: []string{"/nonexistent/key"}}}, vmconn.ErrConfig},
+		{"probe port zero", "127.0.0.1", &alive.Options{Ports: []int{22, 0}}, vmconn.ErrConfig},
+		{"probe port too big", "127.0.0.1", &alive.Options{Ports: []int{65536}}, vmconn.ErrConfig},
+		{"negative timeout", "127.0.0.1", &alive.Options{Timeout: -time.Second}, vmconn.ErrConfig},
+		{"missing key file", "127.0.0.1", &alive.Options{Config: &vmconn.Config{IdentityFiles: []string{"/nonexistent/key"}}}, vmconn.ErrConfig},
 		// .onion names are never sent to DNS (RFC 7686): resolution fails locally.
 		{"unresolvable", "nosuchhost.onion", nil, vmconn.ErrUnreachable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := vmconn.IsAlive(ctx, tt.host, tt.o)
+			t.Parallel()
+			res, err := alive.Check(ctx, tt.host, tt.o)
 			if !errors.Is(err, tt.want) || res != nil {
 				t.Fatalf("got %v, %v; want nil, %v", res, err, tt.want)
 			}
@@ -302,23 +287,25 @@ func TestIsAliveBadInput(t *testing.T) {
 }
 
 // IPv6 literals work bare and in brackets, with and without a port.
-func TestIsAliveIPv6Literal(t *testing.T) {
+func TestCheckIPv6Literal(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp6", "[::1]:0")
 	if err != nil {
 		t.Skipf("no IPv6 loopback here: %v", err)
 	}
 	ln.Close()
-	port := aliveTarpit(t, "tcp6", "[::1]:0")
+	port := testkit.Tarpit(t, "tcp6", "[::1]:0")
 	p := strconv.Itoa(port)
 	for _, host := range []string{"::1", "[::1]", "[::1]:" + p, "user@[::1]:" + p} {
 		t.Run(host, func(t *testing.T) {
-			res, err := vmconn.IsAlive(context.Background(), host, &vmconn.AliveOptions{
+			t.Parallel()
+			res, err := alive.Check(context.Background(), host, &alive.Options{
 				Ports: []int{port}, NoSSH: true, NoICMP: true, Timeout: time.Second,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Addr != "::1" || res.Layer != vmconn.LayerTCP {
+			if res.Addr != "::1" || res.Layer != alive.LayerTCP {
 				t.Errorf("got %s at %s, want alive at tcp at ::1", res, res.Addr)
 			}
 		})
@@ -327,89 +314,53 @@ func TestIsAliveIPv6Literal(t *testing.T) {
 
 // ICMP to loopback answers when this process may ping (as root, over a raw
 // socket); otherwise the layer says it was not permitted, not "down".
-func TestIsAliveICMPLoopback(t *testing.T) {
-	res, err := vmconn.IsAlive(context.Background(), "127.0.0.1", &vmconn.AliveOptions{
-		NoSSH: true, Ports: []int{aliveBlackhole(t)}, Timeout: time.Second,
+func TestCheckICMPLoopback(t *testing.T) {
+	t.Parallel()
+	res, err := alive.Check(context.Background(), "127.0.0.1", &alive.Options{
+		NoSSH: true, Ports: []int{testkit.Blackhole(t)}, Timeout: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := aliveLayer(t, res, "icmp")
+	l := layerOf(t, res, "icmp")
 	switch {
-	case os.Geteuid() == 0 && l.Outcome != vmconn.Answered:
+	case os.Geteuid() == 0 && l.Outcome != alive.Answered:
 		t.Errorf("as root, icmp layer %+v, want answered over a raw socket", l)
-	case l.Outcome != vmconn.Answered && l.Outcome != vmconn.NotPermitted:
+	case l.Outcome != alive.Answered && l.Outcome != alive.NotPermitted:
 		t.Errorf("icmp layer %+v, want answered or not-permitted", l)
 	}
 	t.Logf("icmp: %v %s", l.Outcome, l.Detail)
 }
 
-func TestClientIsAlive(t *testing.T) {
-	s := aliveServer(t)
-	ctx := context.Background()
-	c, err := vmconn.Dial(ctx, s.Addr(), aliveConfig(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	o := &vmconn.AliveOptions{Ports: []int{s.Port()}, NoICMP: true}
-	res, err := c.IsAlive(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Operational || !strings.Contains(res.Layers[0].Detail, "keepalive") || len(s.Commands()) != 0 {
-		t.Errorf("open client: %s %+v, commands %q; want a keepalive answer and no new login", res, res.Layers[0], s.Commands())
-	}
-	s.DropConnections()
-	select {
-	case <-c.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("connection did not end after DropConnections")
-	}
-	res, err = c.IsAlive(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Operational || !strings.Contains(res.Layers[0].Detail, "logged in") {
-		t.Errorf("lost connection: %s %+v; want a new login", res, res.Layers[0])
-	}
-}
-
-// A stalled link: the keepalive gets no answer, the new login gets no
-// banner, but the TCP connect completes. Bounded by the timeout.
-func TestClientIsAliveStalled(t *testing.T) {
-	s := aliveServer(t)
-	ctx := context.Background()
-	c, err := vmconn.Dial(ctx, s.Addr(), aliveConfig(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s.Stall(true)
-	defer s.Stall(false)
-	const timeout = time.Second
-	start := time.Now()
-	res, err := c.IsAlive(ctx, &vmconn.AliveOptions{Ports: []int{s.Port()}, NoICMP: true, Timeout: timeout})
-	took := time.Since(start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Layer != vmconn.LayerTCP || res.Layers[0].Outcome != vmconn.TimedOut {
-		t.Errorf("got %s, ssh %+v; want alive at tcp, ssh timed out", res, res.Layers[0])
-	}
-	if took > timeout+500*time.Millisecond {
-		t.Errorf("took %v, want at most the timeout %v", took, timeout)
-	}
-}
-
-func TestIsAliveCancelled(t *testing.T) {
-	hole := aliveBlackhole(t)
+func TestCheckCancelled(t *testing.T) {
+	t.Parallel()
+	hole := testkit.Blackhole(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	res, err := vmconn.IsAlive(ctx, "127.0.0.1:"+strconv.Itoa(hole), &vmconn.AliveOptions{
+	res, err := alive.Check(ctx, "127.0.0.1:"+strconv.Itoa(hole), &alive.Options{
 		Config: &vmconn.Config{NoAgent: true}, NoICMP: true, Ports: []int{hole}, Timeout: 10 * time.Second,
 	})
-	if !errors.Is(err, context.Canceled) || res == nil || res.Layers[0].Outcome != vmconn.Cancelled {
+	if !errors.Is(err, context.Canceled) || res == nil || res.Layers[0].Outcome != alive.Cancelled {
 		t.Fatalf("got %v, %v; want the partial result and context.Canceled", res, err)
+	}
+}
+
+// The login that probes SSH is the probe's own: the Config's OnEvent
+// hears nothing of it.
+func TestCheckNoEvents(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	cfg := testkit.Config(s)
+	var mu sync.Mutex
+	var events []vmconn.Event
+	cfg.OnEvent = func(e vmconn.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }
+	res, err := alive.Check(testkit.Ctx(t), s.Addr(), &alive.Options{Config: cfg, Ports: []int{s.Port()}, NoICMP: true})
+	if err != nil || !res.Operational {
+		t.Fatalf("got %v, %v; want operational", res, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 0 {
+		t.Errorf("OnEvent heard %v", events)
 	}
 }

@@ -1,4 +1,4 @@
-package vmconn_test
+package alive_test
 
 import (
 	"bufio"
@@ -11,16 +11,18 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/testkit"
 )
 
 const (
-	aliveDeadEnv     = "VMCONN_ALIVE_DEAD" // the dead host, for the child
-	aliveDeadTimeout = time.Second
+	deadEnv     = "VMCONN_ALIVE_DEAD" // the dead host, for the child
+	deadTimeout = time.Second
 )
 
-// BenchmarkAliveDeadHost compares how long the verdict on a dead host
-// takes with IsAlive (probes run concurrently under one timeout) and with
+// BenchmarkDeadHost compares how long the verdict on a dead host
+// takes with Check (probes run concurrently under one timeout) and with
 // the same probes run one after another, each with that timeout.
 //
 // As root, the dead host is a lab namespace that drops every packet,
@@ -28,29 +30,29 @@ const (
 // namespace; the parent reports the child's figures as concurrent-ns/op
 // and sequential-ns/op. Elsewhere it is a loopback port that drops
 // connection attempts, probed at SSH and three TCP probes, without ICMP.
-func BenchmarkAliveDeadHost(b *testing.B) {
+func BenchmarkDeadHost(b *testing.B) {
 	switch {
 	case netns.InChild():
-		host := os.Getenv(aliveDeadEnv)
-		aliveBenchPair(b, host, &vmconn.AliveOptions{Config: &vmconn.Config{NoAgent: true}, Timeout: aliveDeadTimeout})
+		host := os.Getenv(deadEnv)
+		benchPair(b, host, &alive.Options{Config: &vmconn.Config{NoAgent: true}, Timeout: deadTimeout})
 	case netns.Available():
-		aliveBenchLab(b)
+		benchLab(b)
 	default:
-		hole := aliveBlackhole(b)
+		hole := testkit.Blackhole(b)
 		host := "127.0.0.1:" + strconv.Itoa(hole)
-		aliveBenchPair(b, host, &vmconn.AliveOptions{
-			Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole, aliveBlackhole(b), aliveBlackhole(b)},
-			NoICMP: true, Timeout: aliveDeadTimeout,
+		benchPair(b, host, &alive.Options{
+			Config: &vmconn.Config{NoAgent: true}, Ports: []int{hole, testkit.Blackhole(b), testkit.Blackhole(b)},
+			NoICMP: true, Timeout: deadTimeout,
 		})
 	}
 }
 
-// aliveBenchPair runs the concurrent and the sequential verdict.
-func aliveBenchPair(b *testing.B, host string, o *vmconn.AliveOptions) {
+// benchPair runs the concurrent and the sequential verdict.
+func benchPair(b *testing.B, host string, o *alive.Options) {
 	ctx := context.Background()
-	for name, check := range map[string]func(context.Context, string, *vmconn.AliveOptions) (*vmconn.AliveResult, error){
-		"concurrent": vmconn.IsAlive,
-		"sequential": vmconn.IsAliveSequential,
+	for name, check := range map[string]func(context.Context, string, *alive.Options) (*alive.Result, error){
+		"concurrent": alive.Check,
+		"sequential": alive.CheckSequential,
 	} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
@@ -63,26 +65,26 @@ func aliveBenchPair(b *testing.B, host string, o *vmconn.AliveOptions) {
 	}
 }
 
-// aliveLabFigures holds the child's figures: the framework may call the
+// labFigures holds the child's figures: the framework may call the
 // benchmark more than once, but the child measures b.N itself.
-var aliveLabFigures map[string]float64
+var labFigures map[string]float64
 
-// aliveBenchLab runs the benchmark in a lab's client namespace and reports
+// benchLab runs the benchmark in a lab's client namespace and reports
 // its figures.
-func aliveBenchLab(b *testing.B) {
-	if aliveLabFigures == nil {
-		aliveLabFigures = aliveBenchChild(b)
+func benchLab(b *testing.B) {
+	if labFigures == nil {
+		labFigures = benchChild(b)
 	}
-	figures := aliveLabFigures
+	figures := labFigures
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(figures["concurrent"], "concurrent-ns/op")
 	b.ReportMetric(figures["sequential"], "sequential-ns/op")
 	b.ReportMetric(figures["sequential"]/figures["concurrent"], "speedup")
 }
 
-// aliveBenchChild runs the benchmark in a lab and returns its ns/op by
+// benchChild runs the benchmark in a lab and returns its ns/op by
 // sub-benchmark.
-func aliveBenchChild(b *testing.B) map[string]float64 {
+func benchChild(b *testing.B) map[string]float64 {
 	lab := netns.NewLab(b)
 	client := lab.AddHost("client", nil)
 	dead := lab.AddHost("dead", &netns.HostOptions{Nft: netns.DropAll})
@@ -92,18 +94,18 @@ func aliveBenchChild(b *testing.B) map[string]float64 {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := client.TestCommand(ctx, []string{aliveDeadEnv + "=" + dead.IPv4.String()},
-		"-test.run=^$", "-test.bench=^BenchmarkAliveDeadHost$", "-test.benchtime="+benchtime)
+	cmd := client.TestCommand(ctx, []string{deadEnv + "=" + dead.IPv4.String()},
+		"-test.run=^$", "-test.bench=^BenchmarkDeadHost$", "-test.benchtime="+benchtime)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("child benchmark: %v\n%s", err, out)
 	}
 	figures := map[string]float64{}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
-	for sc.Scan() { // "BenchmarkAliveDeadHost/concurrent-2   1   1003456789 ns/op"
+	for sc.Scan() { // "BenchmarkDeadHost/concurrent-2   1   1003456789 ns/op"
 		f := strings.Fields(sc.Text())
-		if len(f) >= 4 && f[3] == "ns/op" && strings.HasPrefix(f[0], "BenchmarkAliveDeadHost/") {
-			name, _, _ := strings.Cut(strings.TrimPrefix(f[0], "BenchmarkAliveDeadHost/"), "-")
+		if len(f) >= 4 && f[3] == "ns/op" && strings.HasPrefix(f[0], "BenchmarkDeadHost/") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(f[0], "BenchmarkDeadHost/"), "-")
 			figures[name], _ = strconv.ParseFloat(f[2], 64)
 		}
 	}
