@@ -91,14 +91,15 @@
 // # Liveness and fleets
 //
 // Package vmconn/alive tells, layer by layer (SSH, TCP, ICMP), whether a host is alive.
-// FanOut.RunAll runs one command on many hosts.
+// Package vmconn/fanout runs one command on many hosts.
 //
 // # The OpenSSH world
 //
-// LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
-// through jump hosts; Client.Upload and Client.Download copy over SFTP;
-// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
-// agent when asked.
+// Package vmconn/sshconfig reads ~/.ssh/config (ssh_config) for Dial.
+//
+// DialVia goes through jump hosts; Client.Upload and Client.Download
+// copy over SFTP; Client.Sudo runs commands as root; Client.ForwardAgent
+// forwards an agent when asked.
 //
 // # Remote shell
 //

@@ -120,7 +120,7 @@ func TestJobLinkCutsExactBytes(t *testing.T) {
 			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))))
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			var out, errOut testkit.Buffer
+			var out, errOut testkit.NotifyBuffer
 			err := j.Follow(ctx, &out, &errOut)
 			stop()
 			var ee *vmconn.ExitError

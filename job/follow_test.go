@@ -26,7 +26,7 @@ func TestJobStreams(t *testing.T) {
 	flag := filepath.Join(t.TempDir(), "got-first")
 	j := testkit.StartJob(t, c, fmt.Sprintf(`echo first; i=0; while [ ! -e %s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; [ -e %[1]s ] && echo second`,
 		vmconn.ShellQuote(flag)), testkit.JobOptions(t))
-	w := &testkit.Buffer{When: "first\n", Do: func() { os.WriteFile(flag, nil, 0o600) }}
+	w := &testkit.NotifyBuffer{When: "first\n", Do: func() { os.WriteFile(flag, nil, 0o600) }}
 	if err := j.Follow(testkit.Ctx(t), w, nil); err != nil || w.String() != "first\nsecond\n" {
 		t.Errorf("Follow = %v, output %q (not streamed?)", err, w.String())
 	}
@@ -42,7 +42,7 @@ func TestJobSurvivesDrop(t *testing.T) {
 	c := testkit.Dial(t, srv, cfg)
 	j := testkit.StartJob(t, c, `for i in $(seq 1 60); do echo "line $i"; echo "err $i" >&2; sleep 0.01; done`, testkit.JobOptions(t))
 	drops := 0
-	out := &testkit.Buffer{When: "line 10\n", Do: func() {
+	out := &testkit.NotifyBuffer{When: "line 10\n", Do: func() {
 		go func() {
 			for range 5 {
 				srv.DropConnections()
@@ -51,7 +51,7 @@ func TestJobSurvivesDrop(t *testing.T) {
 			}
 		}()
 	}}
-	var errOut testkit.Buffer
+	var errOut testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), out, &errOut); err != nil {
 		t.Fatalf("Follow = %v", err)
 	}
@@ -76,7 +76,7 @@ func TestJobRebootLost(t *testing.T) {
 	c := testkit.Dial(t, srv, cfg)
 	before := srv.BootID()
 	j := testkit.StartJob(t, c, "echo running; echo warn >&2; sleep 60", testkit.JobOptions(t))
-	out := &testkit.Buffer{When: "running\n", Do: func() { go srv.Reboot() }}
+	out := &testkit.NotifyBuffer{When: "running\n", Do: func() { go srv.Reboot() }}
 	start := time.Now()
 	err := j.Follow(testkit.Ctx(t), out, nil)
 	var lost *job.LostError
@@ -107,7 +107,7 @@ func TestJobEndedBeforeReboot(t *testing.T) {
 	j := testkit.StartJob(t, c, "echo done; exit 4", testkit.JobOptions(t))
 	testkit.WaitJobFile(t, j.Dir, "exit")
 	srv.Reboot()
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	err := j.Follow(testkit.Ctx(t), &out, nil)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 4 || out.String() != "done\n" {
@@ -124,7 +124,7 @@ func TestJobVanished(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(j.Dir, "wrapper"))
 	var wrapper int
 	fmt.Sscan(string(b), &wrapper)
-	out := &testkit.Buffer{When: "started\n", Do: func() { syscall.Kill(wrapper, syscall.SIGKILL) }}
+	out := &testkit.NotifyBuffer{When: "started\n", Do: func() { syscall.Kill(wrapper, syscall.SIGKILL) }}
 	err := j.Follow(testkit.Ctx(t), out, nil)
 	var lost *job.LostError
 	if !errors.As(err, &lost) || lost.Reason != "vanished" || errors.Is(err, vmconn.ErrRebooted) || out.String() != "started\n" {
@@ -139,7 +139,7 @@ func TestJobFollowCancel(t *testing.T) {
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "echo a; sleep 60", testkit.JobOptions(t))
 	ctx, cancel := context.WithCancel(testkit.Ctx(t))
-	out := &testkit.Buffer{When: "a\n", Do: cancel}
+	out := &testkit.NotifyBuffer{When: "a\n", Do: cancel}
 	start := time.Now()
 	if err := j.Follow(ctx, out, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Follow = %v", err)
@@ -238,7 +238,7 @@ func TestJobCatchUpInterrupted(t *testing.T) {
 			srv.DropConnections()
 		}
 	})
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	err = j.Follow(testkit.Ctx(t), &out, nil)
 	close(stop)
 	wg.Wait()

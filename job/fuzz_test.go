@@ -50,7 +50,7 @@ func FuzzJobCommand(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer os.RemoveAll(j.Dir)
-		var out, errOut testkit.Buffer
+		var out, errOut testkit.NotifyBuffer
 		if err := j.Follow(ctx, &out, &errOut); err != nil {
 			t.Fatal(err)
 		}

@@ -25,8 +25,8 @@ func TestJobAttach(t *testing.T) {
 	opts := testkit.JobOptions(t)
 	j := testkit.StartJob(t, c1, `for i in $(seq 1 40); do echo "line $i"; echo "e$i" >&2; sleep 0.01; done; exit 9`, opts)
 	ctx, cancel := context.WithCancel(testkit.Ctx(t))
-	first := &testkit.Buffer{When: "line 5\n", Do: cancel}
-	var firstErr testkit.Buffer
+	first := &testkit.NotifyBuffer{When: "line 5\n", Do: cancel}
+	var firstErr testkit.NotifyBuffer
 	if err := j.Follow(ctx, first, &firstErr); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Follow = %v; want context.Canceled", err)
 	}
@@ -45,7 +45,7 @@ func TestJobAttach(t *testing.T) {
 		t.Errorf("attached %+v; started %+v", j2, j)
 	}
 	j2.SetOffsets(o, e)
-	var rest, restErr testkit.Buffer
+	var rest, restErr testkit.NotifyBuffer
 	err = j2.Follow(testkit.Ctx(t), &rest, &restErr)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 9 {
@@ -64,7 +64,7 @@ func TestJobAttach(t *testing.T) {
 		t.Errorf("Attach by path: %+v, %v", byPath, err)
 	}
 	byPath.SetOffsets(int64(len(want.String()))-8, 1<<40)
-	var tail testkit.Buffer
+	var tail testkit.NotifyBuffer
 	if err := byPath.Follow(testkit.Ctx(t), &tail, nil); !errors.As(err, &ee) || tail.String() != "line 40\n" {
 		t.Errorf("Follow from an offset: %v, %q", err, tail.String())
 	}
@@ -77,7 +77,7 @@ func TestJobKill(t *testing.T) {
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "sleep 300 & echo $!; wait", testkit.JobOptions(t))
 	ctx := testkit.Ctx(t)
-	out := &testkit.Buffer{}
+	out := &testkit.NotifyBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- j.Follow(ctx, out, nil) }()
 	child := waitForPid(t, out)

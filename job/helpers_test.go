@@ -16,7 +16,7 @@ import (
 
 // waitForPid waits (bounded) until w holds a line with a pid, and returns
 // it.
-func waitForPid(t *testing.T, w *testkit.Buffer) int {
+func waitForPid(t *testing.T, w *testkit.NotifyBuffer) int {
 	t.Helper()
 	for range 200 {
 		if s := w.String(); strings.HasSuffix(s, "\n") {

@@ -21,7 +21,7 @@ func TestJobSecretsOffCommandLines(t *testing.T) {
 	j := testkit.StartJob(t, c, `[ ${#API_TOKEN} -eq 19 ] && echo has-it; sleep 30`, opts)
 	fctx, seen := context.WithTimeout(ctx, 20*time.Second)
 	defer seen()
-	_ = j.Follow(fctx, &testkit.Buffer{When: "has-it", Do: seen}, nil)
+	_ = j.Follow(fctx, &testkit.NotifyBuffer{When: "has-it", Do: seen}, nil)
 	if !errors.Is(fctx.Err(), context.Canceled) {
 		t.Fatal("the job did not see its Env value")
 	}

@@ -47,8 +47,8 @@ func TestJobSSHDRestart(t *testing.T) {
 	fj := faultJob{lines: 600, every: 20}
 	j := testkit.StartJob(t, c, fj.command(), testkit.JobOptions(t))
 	midway := make(chan struct{})
-	out := &testkit.Buffer{When: "line 000100\n", Do: func() { close(midway) }}
-	var errOut testkit.Buffer
+	out := &testkit.NotifyBuffer{When: "line 000100\n", Do: func() { close(midway) }}
+	var errOut testkit.NotifyBuffer
 	done := make(chan error, 1)
 	go func() { done <- j.Follow(testkit.Ctx(t), out, &errOut) }()
 	select {
@@ -95,7 +95,7 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))))
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			var out, errOut testkit.Buffer
+			var out, errOut testkit.NotifyBuffer
 			err = j.Follow(ctx, &out, &errOut)
 			stop()
 			accepted, cuts := p.Stats()
@@ -123,7 +123,7 @@ func TestJobSSHDAttachKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &testkit.Buffer{}
+	out := &testkit.NotifyBuffer{}
 	out.When, out.Do = "started\n", func() {
 		go func() {
 			if err := j2.Kill(testkit.Ctx(t), ssh.SIGKILL); err != nil {

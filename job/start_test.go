@@ -23,7 +23,7 @@ func TestJobStartFollow(t *testing.T) {
 	c := testkit.Dial(t, srv, nil)
 	opts := testkit.JobOptions(t)
 	j := testkit.StartJob(t, c, "echo out; echo err >&2; printf 'no newline'; exit 3", opts)
-	var out, errOut testkit.Buffer
+	var out, errOut testkit.NotifyBuffer
 	err := j.Follow(testkit.Ctx(t), &out, &errOut)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 3 || j.ExitCode() != 3 {
@@ -97,7 +97,7 @@ func TestJobExitsBeforeFollow(t *testing.T) {
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "printf 'quick'; printf 'e' >&2; exit 0", testkit.JobOptions(t))
 	testkit.WaitJobFile(t, j.Dir, "exit")
-	var out, errOut testkit.Buffer
+	var out, errOut testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), &out, &errOut); err != nil || out.String() != "quick" || errOut.String() != "e" {
 		t.Errorf("Follow = %v, %q, %q", err, out.String(), errOut.String())
 	}
@@ -114,7 +114,7 @@ func TestJobCommandsExactlyAsGiven(t *testing.T) {
 	opts.Env = []string{"V=" + strings.Join(words, "|")}
 	command := vmconn.ShellJoin(append([]string{"printf", "%s|"}, words...)...) + `; printf '[%s]' "$V" >&2`
 	j := testkit.StartJob(t, c, command, opts)
-	var out, errOut testkit.Buffer
+	var out, errOut testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestJobCommandsExactlyAsGiven(t *testing.T) {
 		t.Errorf("recorded command %q", b)
 	}
 	multi := testkit.StartJob(t, c, "printf 'l1\\n'\ncd /\nprintf '%s\\n' \"$PWD\"", testkit.JobOptions(t))
-	out = testkit.Buffer{}
+	out = testkit.NotifyBuffer{}
 	if err := multi.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "l1\n/\n" {
 		t.Errorf("multi-line command: %q, %v", out.String(), err)
 	}
@@ -174,13 +174,13 @@ func TestJobEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := testkit.StartJob(t, c, "umask; pwd", testkit.JobOptions(t))
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != string(want) {
 		t.Errorf("job's umask and directory %q, %v; want %q", out.String(), err, want)
 	}
 	for _, sig := range []ssh.Signal{ssh.SIGHUP, ssh.SIGINT} {
 		j := testkit.StartJob(t, c, "echo up; sleep 60", testkit.JobOptions(t))
-		out := &testkit.Buffer{When: "up\n", Do: func() {
+		out := &testkit.NotifyBuffer{When: "up\n", Do: func() {
 			go func() {
 				if err := j.Kill(testkit.Ctx(t), sig); err != nil {
 					t.Errorf("Kill(%s): %v", sig, err)
@@ -211,7 +211,7 @@ func TestJobWithoutGNUTools(t *testing.T) {
 	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
 	c := testkit.Dial(t, testkit.Server(t), nil)
 	j := testkit.StartJob(t, c, "echo a; echo b >&2; sleep 0.3; printf c; exit 4", testkit.JobOptions(t))
-	var out, errOut testkit.Buffer
+	var out, errOut testkit.NotifyBuffer
 	err = j.Follow(testkit.Ctx(t), &out, &errOut)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 4 || out.String() != "a\nc" || errOut.String() != "b\n" {
@@ -234,7 +234,7 @@ func TestJobSystemdScope(t *testing.T) {
 	opts := testkit.JobOptions(t)
 	opts.SystemdScope = true
 	j := testkit.StartJob(t, c, "echo scoped", opts)
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "scoped\n" {
 		t.Errorf("Follow = %v, %q", err, out.String())
 	}

@@ -179,7 +179,7 @@ func TestJobSharedDirRefused(t *testing.T) {
 	for _, id := range []string{filepath.Base(ended), ended} {
 		j, err := job.Attach(ctx, c, id, &job.Options{Dir: open})
 		if err == nil {
-			var out testkit.Buffer
+			var out testkit.NotifyBuffer
 			err = j.Follow(ctx, &out, nil)
 			t.Errorf("Attach(%s) of a planted job: Follow = %v, %q", id, err, out.String())
 			continue
@@ -205,7 +205,7 @@ func TestJobSharedDirRefused(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(mine) })
 	j := testkit.StartJob(t, c, "echo fine", &job.Options{Dir: mine})
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	if err := j.Follow(ctx, &out, nil); err != nil || out.String() != "fine\n" {
 		t.Errorf("job in a private directory under /tmp: %v, %q", err, out.String())
 	}
@@ -227,7 +227,7 @@ func TestJobDirLeadingDash(t *testing.T) {
 	if want := filepath.Join(home, rel, j.ID); j.Dir != want {
 		t.Errorf("Dir = %s; want %s", j.Dir, want)
 	}
-	var out testkit.Buffer
+	var out testkit.NotifyBuffer
 	if err := j.Follow(testkit.Ctx(t), &out, nil); err != nil || out.String() != "dash\n" {
 		t.Errorf("Follow = %v, %q", err, out.String())
 	}

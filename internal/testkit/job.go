@@ -79,9 +79,9 @@ func WaitJobFile(t testing.TB, dir, name string) {
 	t.Fatalf("job %s: no %s file", dir, name)
 }
 
-// Buffer is a bytes.Buffer safe for concurrent use that calls Do, once,
+// NotifyBuffer is a bytes.Buffer safe for concurrent use that calls Do, once,
 // when its content first contains When (set both before the first Write).
-type Buffer struct {
+type NotifyBuffer struct {
 	When string
 	Do   func()
 
@@ -91,7 +91,7 @@ type Buffer struct {
 }
 
 // Write appends p and calls Do if the content now contains When.
-func (w *Buffer) Write(p []byte) (int, error) {
+func (w *NotifyBuffer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.b.Write(p)
@@ -103,14 +103,14 @@ func (w *Buffer) Write(p []byte) (int, error) {
 }
 
 // String returns the content.
-func (w *Buffer) String() string {
+func (w *NotifyBuffer) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
 }
 
 // Bytes returns a copy of the content.
-func (w *Buffer) Bytes() []byte {
+func (w *NotifyBuffer) Bytes() []byte {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return bytes.Clone(w.b.Bytes())

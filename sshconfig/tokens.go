@@ -1,4 +1,4 @@
-package vmconn
+package sshconfig
 
 import (
 	"crypto/sha1" //nolint:gosec // %C is OpenSSH's SHA-1 connection hash, not a security measure
@@ -36,6 +36,14 @@ func newTokens(alias string) *tokens {
 	}
 	t.localHost, _ = os.Hostname()
 	return t
+}
+
+// localUserOr returns the local user's name, or def when it is unknown.
+func (t *tokens) localUserOr(def string) string {
+	if t.localUser != "" {
+		return t.localUser
+	}
+	return def
 }
 
 // value returns the value of token c, or false if c is not a token or its
@@ -99,7 +107,7 @@ func (t *tokens) expand(s, allowed string, env bool) (string, error) {
 			}
 			name := s[i+2 : i+end]
 			v, ok := os.LookupEnv(name)
-			if !ok || !validEnvName(name) {
+			if !ok || !envName(name) {
 				return "", fmt.Errorf("%q: environment variable %q is not set", s, name)
 			}
 			b.WriteString(v)
@@ -180,4 +188,18 @@ func splitArgs(s string) ([]string, error) {
 		out = append(out, cur.String())
 	}
 	return out, nil
+}
+
+// envName reports whether k is a portable environment variable name:
+// letters, digits and '_', not starting with a digit.
+func envName(k string) bool {
+	if k == "" || (k[0] >= '0' && k[0] <= '9') {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package vmconn_test
+package sshconfig_test
 
 import (
 	"context"
@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
-	"golang.org/x/crypto/ssh"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
 // scFixture writes an ssh_config with an included file into a
@@ -83,17 +84,17 @@ Host *
 	return file, dir
 }
 
-func scLoad(t *testing.T) (*vmconn.SSHConfig, string, string) {
+func scLoad(t *testing.T) (*sshconfig.Config, string, string) {
 	t.Helper()
 	file, dir := scFixture(t)
-	sc, err := vmconn.LoadSSHConfig(file)
+	sc, err := sshconfig.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc, file, dir
 }
 
-func scResolve(t *testing.T, sc *vmconn.SSHConfig, dest string, base *vmconn.Config) *vmconn.Resolved {
+func scResolve(t *testing.T, sc *sshconfig.Config, dest string, base *vmconn.Config) *sshconfig.Resolved {
 	t.Helper()
 	r, err := sc.Resolve(dest, base)
 	if err != nil {
@@ -102,10 +103,11 @@ func scResolve(t *testing.T, sc *vmconn.SSHConfig, dest string, base *vmconn.Con
 	return r
 }
 
-func TestSSHConfigAliasesAndTokens(t *testing.T) {
+func TestAliasesAndTokens(t *testing.T) {
+	t.Parallel()
 	sc, _, dir := scLoad(t)
 	key := filepath.Join(dir, "key_web2.example.internal_deploy_2222")
-	scWriteKey(t, key)
+	testkit.WriteKeyFile(t, key)
 	r := scResolve(t, sc, "web2", nil)
 	c := r.Config
 	if r.Addr != "web2.example.internal:2222" || c.User != "deploy" || c.Port != 2222 {
@@ -127,7 +129,8 @@ func TestSSHConfigAliasesAndTokens(t *testing.T) {
 	}
 }
 
-func TestSSHConfigInclude(t *testing.T) {
+func TestInclude(t *testing.T) {
+	t.Parallel()
 	sc, _, _ := scLoad(t)
 	r := scResolve(t, sc, "db-7", nil)
 	if r.Addr != "db-7.db.internal:5022" || r.Config.User != "dbadmin" {
@@ -139,7 +142,8 @@ func TestSSHConfigInclude(t *testing.T) {
 	}
 }
 
-func TestSSHConfigOverrides(t *testing.T) {
+func TestOverrides(t *testing.T) {
+	t.Parallel()
 	sc, _, dir := scLoad(t)
 	explicitKey := filepath.Join(dir, "explicit")
 	base := &vmconn.Config{
@@ -169,7 +173,8 @@ func TestSSHConfigOverrides(t *testing.T) {
 	}
 }
 
-func TestSSHConfigInsecureAndWarnings(t *testing.T) {
+func TestInsecureAndWarnings(t *testing.T) {
+	t.Parallel()
 	sc, _, _ := scLoad(t)
 	r := scResolve(t, sc, "lax", nil)
 	c := r.Config
@@ -187,7 +192,8 @@ func TestSSHConfigInsecureAndWarnings(t *testing.T) {
 	}
 }
 
-func TestSSHConfigProxyCommandRefused(t *testing.T) {
+func TestProxyCommandRefused(t *testing.T) {
+	t.Parallel()
 	sc, _, _ := scLoad(t)
 	_, err := sc.Resolve("proxied", nil)
 	if !errors.Is(err, vmconn.ErrConfig) || !strings.Contains(err.Error(), "ProxyCommand") {
@@ -199,7 +205,8 @@ func TestSSHConfigProxyCommandRefused(t *testing.T) {
 	}
 }
 
-func TestSSHConfigProxyJump(t *testing.T) {
+func TestProxyJump(t *testing.T) {
+	t.Parallel()
 	sc, _, _ := scLoad(t)
 	r := scResolve(t, sc, "inner", &vmconn.Config{User: "me", Password: "target-only"})
 	var got []string
@@ -217,8 +224,9 @@ func TestSSHConfigProxyJump(t *testing.T) {
 	}
 }
 
-func TestSSHConfigJumpLoop(t *testing.T) {
-	sc, err := vmconn.ParseSSHConfig([]byte("Host a\n ProxyJump b\nHost b\n ProxyJump a\n"))
+func TestJumpLoop(t *testing.T) {
+	t.Parallel()
+	sc, err := sshconfig.Parse([]byte("Host a\n ProxyJump b\nHost b\n ProxyJump a\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +235,8 @@ func TestSSHConfigJumpLoop(t *testing.T) {
 	}
 }
 
-func TestSSHConfigBadInput(t *testing.T) {
+func TestBadInput(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{
 		"Host x\n Port 99999\n",
 		"Host x\n StrictHostKeyChecking maybe\n",
@@ -236,7 +245,7 @@ func TestSSHConfigBadInput(t *testing.T) {
 		"Host x\n ProxyJump a,,b\n",
 		"Match exec \"true\"\n User x\n",
 	} {
-		sc, err := vmconn.ParseSSHConfig([]byte(text))
+		sc, err := sshconfig.Parse([]byte(text))
 		if err == nil {
 			_, err = sc.Resolve("x", nil)
 		}
@@ -244,7 +253,7 @@ func TestSSHConfigBadInput(t *testing.T) {
 			t.Errorf("%q: err = %v, want ErrConfig", text, err)
 		}
 	}
-	sc, err := vmconn.LoadSSHConfig(filepath.Join(t.TempDir(), "none"))
+	sc, err := sshconfig.Load(filepath.Join(t.TempDir(), "none"))
 	if !errors.Is(err, vmconn.ErrConfig) || sc != nil {
 		t.Errorf("missing explicit file: %v", err)
 	}
@@ -252,7 +261,8 @@ func TestSSHConfigBadInput(t *testing.T) {
 
 // TestSSHConfigMatchesOpenSSH compares the mapping with what ssh -G
 // prints for the same file and destinations.
-func TestSSHConfigMatchesOpenSSH(t *testing.T) {
+func TestMatchesOpenSSH(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Skip("ssh not installed")
 	}
@@ -277,14 +287,15 @@ func TestSSHConfigMatchesOpenSSH(t *testing.T) {
 }
 
 // TestSSHConfigConnectionHash checks %C against OpenSSH's ControlPath.
-func TestSSHConfigConnectionHash(t *testing.T) {
+func TestConnectionHash(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "config")
 	text := "Host h\n HostName real.example\n User u\n Port 2022\n UserKnownHostsFile " + dir + "/%C\n"
 	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := vmconn.LoadSSHConfig(file)
+	sc, err := sshconfig.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,25 +338,22 @@ func scHomeDir(t *testing.T) string {
 	return u.HomeDir
 }
 
-// writeTestKey writes an unencrypted ed25519 private key to file.
-func scWriteKey(t *testing.T, file string) {
-	t.Helper()
-	src := writeKey(t, scKeySink{}, nil)
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// scKeySink takes the public key writeKey authorizes, and drops it.
-type scKeySink struct{}
-
-func (scKeySink) AddAuthorizedKey(ssh.PublicKey) {}
-
 // scNoDial is a DialContext that never connects.
 func scNoDial(context.Context, string, string) (net.Conn, error) {
 	return nil, errors.New("scNoDial")
+}
+
+// TestJumpErrorPrefixOnce: a hop that does not resolve is named, and the
+// message says "vmconn: " once.
+func TestJumpErrorPrefixOnce(t *testing.T) {
+	t.Parallel()
+	sc, err := sshconfig.Parse([]byte("Host a\n ProxyJump b\nHost b\n Port 99999\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sc.Resolve("a", nil)
+	if !errors.Is(err, vmconn.ErrConfig) || !strings.HasPrefix(err.Error(), "vmconn: jump host b: ") ||
+		strings.Count(err.Error(), "vmconn: ") != 1 {
+		t.Errorf("err = %v", err)
+	}
 }

@@ -1,4 +1,4 @@
-package vmconn_test
+package sshconfig_test
 
 import (
 	"errors"
@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
-// FuzzSSHConfig feeds any file content and destination through Parse and
+// FuzzResolve feeds any file content and destination through Parse and
 // Resolve: no panic, every error an ErrConfig, and every result a Config
 // that Dial can use.
-func FuzzSSHConfig(f *testing.F) {
+func FuzzResolve(f *testing.F) {
 	f.Add("Host web\n HostName %h.example\n User u\n Port 2222\n", "web")
 	f.Add("Host *\n IdentityFile ~/.ssh/id_%r@%h:%p\n UserKnownHostsFile \"/a b\" /c\n", "x@y:1")
 	f.Add("Host a\n ProxyJump b,ssh://u@c:2\nHost b\n ProxyJump a\n", "a")
@@ -23,7 +24,7 @@ func FuzzSSHConfig(f *testing.F) {
 		if strings.Contains(strings.ToLower(text), "include") {
 			t.Skip("Include reads files outside the input")
 		}
-		sc, err := vmconn.ParseSSHConfig([]byte(text))
+		sc, err := sshconfig.Parse([]byte(text))
 		if err != nil {
 			if !errors.Is(err, vmconn.ErrConfig) {
 				t.Fatalf("parse error without ErrConfig: %v", err)
@@ -50,7 +51,7 @@ func FuzzSSHConfig(f *testing.F) {
 }
 
 // checkResolved checks the invariants of a resolved destination.
-func checkResolved(t *testing.T, r *vmconn.Resolved) {
+func checkResolved(t *testing.T, r *sshconfig.Resolved) {
 	t.Helper()
 	c := r.Config
 	host, port, err := net.SplitHostPort(r.Addr)

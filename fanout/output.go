@@ -1,27 +1,29 @@
-package vmconn
+package fanout
 
 import (
 	"bytes"
 	"io"
+
+	"github.com/vmconn/vmconn"
 )
 
-// hostOutput is where one host's output goes in a fan-out: FanOut.Output's
+// hostOutput is where one host's output goes in a fan-out: Options.Output's
 // writers, prefixed lines, or buffers that collect it.
 type hostOutput struct {
-	lines          *Lines
+	lines          *vmconn.Lines
 	stdout, stderr *bytes.Buffer
 }
 
 // writers returns the command's Stdout and Stderr for host.
-func (h *hostOutput) writers(f *FanOut, host string, out, errOut *prefixWriter) (io.Writer, io.Writer) {
+func (h *hostOutput) writers(o *Options, host string, out, errOut *prefixWriter) (io.Writer, io.Writer) {
 	switch {
-	case f.Output != nil:
-		return f.Output(host)
+	case o.Output != nil:
+		return o.Output(host)
 	case out != nil || errOut != nil:
-		h.lines = NewLines(func(s Stream, line []byte) {
-			if s == Stdout && out != nil {
+		h.lines = vmconn.NewLines(func(s vmconn.Stream, line []byte) {
+			if s == vmconn.Stdout && out != nil {
 				out.writeLine(host, line)
-			} else if s == Stderr && errOut != nil {
+			} else if s == vmconn.Stderr && errOut != nil {
 				errOut.writeLine(host, line)
 			}
 		})

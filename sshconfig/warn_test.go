@@ -1,17 +1,17 @@
-package vmconn_test
+package sshconfig_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
 // TestSSHConfigEnvWarned: SetEnv and SendEnv, which vmconn does not apply,
 // are named in the warnings rather than dropped silently.
-func TestSSHConfigEnvWarned(t *testing.T) {
+func TestEnvWarned(t *testing.T) {
 	t.Parallel()
-	sc, err := vmconn.ParseSSHConfig([]byte("Host envy\n SetEnv LANG=C FOO=bar\n SendEnv LC_*\n"))
+	sc, err := sshconfig.Parse([]byte("Host envy\n SetEnv LANG=C FOO=bar\n SendEnv LC_*\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package vmconn
+package sshconfig
 
 import (
 	"fmt"
@@ -7,13 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vmconn/vmconn"
 )
 
-// mapper maps the directives that apply to one alias onto a Config.
+// mapper maps the directives that apply to one alias onto a
+// vmconn.Config.
 type mapper struct {
-	sc    *SSHConfig
+	sc    *Config
 	alias string
-	base  *Config // the caller's explicit settings
+	base  *vmconn.Config // the caller's explicit settings
 	tok   *tokens
 }
 
@@ -34,18 +37,18 @@ func (m *mapper) getAll(key string) []string {
 
 // bad reports an invalid value.
 func bad(key, value, want string) error {
-	return fmt.Errorf("%s %q: want %s: %w", key, value, want, ErrConfig)
+	return fmt.Errorf("%s %q: want %s: %w", key, value, want, vmconn.ErrConfig)
 }
 
 // apply fills r from the file, in the order the tokens need: host, user
 // and port first, then what may refer to them.
-func (m *mapper) apply(r *Resolved, t Target) error {
+func (m *mapper) apply(r *Resolved, t vmconn.Target) error {
 	cfg := r.Config
 	if err := m.destination(cfg, t); err != nil {
 		return err
 	}
 	r.Addr = net.JoinHostPort(m.tok.host, strconv.Itoa(cfg.Port))
-	steps := []func(*Config) error{m.identities, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
+	steps := []func(*vmconn.Config) error{m.identities, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
 	for _, step := range steps {
 		if err := step(cfg); err != nil {
 			return err
@@ -57,7 +60,7 @@ func (m *mapper) apply(r *Resolved, t Target) error {
 	}
 	r.ForwardAgent = fwd
 	r.Warnings = append(r.Warnings, m.warnings()...)
-	if cfg.HostKeyMode == HostKeyInsecureIgnore && m.base.HostKeyMode != HostKeyInsecureIgnore {
+	if cfg.HostKeyMode == vmconn.HostKeyInsecureIgnore && m.base.HostKeyMode != vmconn.HostKeyInsecureIgnore {
 		r.Warnings = append(r.Warnings, "StrictHostKeyChecking "+m.get("StrictHostKeyChecking")+
 			": host keys are not checked (open to man-in-the-middle attacks)")
 	}
@@ -66,16 +69,16 @@ func (m *mapper) apply(r *Resolved, t Target) error {
 
 // destination sets the host name, the user and the port, and the tokens
 // that name them.
-func (m *mapper) destination(cfg *Config, t Target) error {
+func (m *mapper) destination(cfg *vmconn.Config, t vmconn.Target) error {
 	if hn := m.get("HostName"); hn != "" {
 		h, err := m.tok.expand(hn, "h", false)
 		if err != nil {
-			return fmt.Errorf("HostName: %w: %w", err, ErrConfig)
+			return fmt.Errorf("HostName: %w: %w", err, vmconn.ErrConfig)
 		}
 		m.tok.host = h
 	}
 	if !validHostName(m.tok.host) {
-		return fmt.Errorf("host name %q is not valid: %w", m.tok.host, ErrConfig)
+		return fmt.Errorf("host name %q is not valid: %w", m.tok.host, vmconn.ErrConfig)
 	}
 	m.tok.jump = m.get("ProxyJump")
 	if strings.EqualFold(m.tok.jump, "none") {
@@ -88,11 +91,12 @@ func (m *mapper) destination(cfg *Config, t Target) error {
 	case m.get("User") != "":
 		u, err := m.tok.expand(m.get("User"), "hnudilL", false)
 		if err != nil {
-			return fmt.Errorf("User: %w: %w", err, ErrConfig)
+			//lint:ignore ST1005 it starts with the directive's name, as ssh_config spells it
+			return fmt.Errorf("User: %w: %w", err, vmconn.ErrConfig)
 		}
 		cfg.User = u
 	default:
-		cfg.User = loginName(cfg, t)
+		cfg.User = m.tok.localUserOr("root") // as Dial does
 	}
 	m.tok.user = cfg.User
 	port, err := m.port(t)
@@ -104,7 +108,7 @@ func (m *mapper) destination(cfg *Config, t Target) error {
 }
 
 // port picks the port: the destination's, the caller's, the file's, 22.
-func (m *mapper) port(t Target) (int, error) {
+func (m *mapper) port(t vmconn.Target) (int, error) {
 	switch {
 	case t.Port != 0:
 		return t.Port, nil
@@ -113,10 +117,10 @@ func (m *mapper) port(t Target) (int, error) {
 	}
 	v := m.get("Port")
 	if v == "" {
-		return DefaultPort, nil
+		return vmconn.DefaultPort, nil
 	}
-	p, err := parsePort(v)
-	if err != nil {
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 1 || p > 65535 {
 		return 0, bad("Port", v, "a number 1-65535")
 	}
 	return p, nil
@@ -126,7 +130,7 @@ func (m *mapper) port(t Target) (int, error) {
 // exist, or that are encrypted while no Passphrase callback was given and
 // no agent may hold their key, are skipped: OpenSSH skips the former and
 // asks for the latter (or finds the key in the agent, as Dial does).
-func (m *mapper) identities(cfg *Config) error {
+func (m *mapper) identities(cfg *vmconn.Config) error {
 	only, err := m.yesNo("IdentitiesOnly")
 	if err != nil {
 		return err
@@ -140,14 +144,16 @@ func (m *mapper) identities(cfg *Config) error {
 	for _, v := range m.getAll("IdentityFile") {
 		file, err := m.tok.expandPath(v)
 		if err != nil {
-			return fmt.Errorf("IdentityFile: %w: %w", err, ErrConfig)
+			return fmt.Errorf("IdentityFile: %w: %w", err, vmconn.ErrConfig)
 		}
 		if _, err := os.Stat(file); err != nil {
 			continue
 		}
 		if cfg.Passphrase == nil {
-			if _, err := loadIdentity(file, nil, agentToAsk(m.base)); err != nil {
-				cfg.logger().Debug("vmconn: skipping IdentityFile from ssh config", "file", file, "err", err)
+			if err := vmconn.CheckIdentityFile(file, m.base); err != nil {
+				if cfg.Logger != nil {
+					cfg.Logger.Debug("vmconn: skipping IdentityFile from ssh config", "file", file, "err", err)
+				}
 				continue
 			}
 		}
@@ -157,7 +163,7 @@ func (m *mapper) identities(cfg *Config) error {
 }
 
 // agent maps IdentityAgent.
-func (m *mapper) agent(cfg *Config) error {
+func (m *mapper) agent(cfg *vmconn.Config) error {
 	v := m.get("IdentityAgent")
 	switch {
 	case v == "" || m.base.AgentSocket != "" || m.base.NoAgent:
@@ -170,7 +176,7 @@ func (m *mapper) agent(cfg *Config) error {
 	default:
 		sock, err := m.tok.expandPath(v)
 		if err != nil {
-			return fmt.Errorf("IdentityAgent: %w: %w", err, ErrConfig)
+			return fmt.Errorf("IdentityAgent: %w: %w", err, vmconn.ErrConfig)
 		}
 		cfg.AgentSocket = sock
 	}
@@ -179,7 +185,7 @@ func (m *mapper) agent(cfg *Config) error {
 
 // knownHosts maps UserKnownHostsFile and GlobalKnownHostsFile. The user
 // files come first: HostKeyAcceptNew appends to the first.
-func (m *mapper) knownHosts(cfg *Config) error {
+func (m *mapper) knownHosts(cfg *vmconn.Config) error {
 	if len(m.base.KnownHostsFiles) > 0 {
 		return nil
 	}
@@ -209,7 +215,7 @@ func (m *mapper) knownHosts(cfg *Config) error {
 func (m *mapper) fileList(key, v string) ([]string, error) {
 	words, err := splitArgs(v)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", key, err, ErrConfig)
+		return nil, fmt.Errorf("%s: %w: %w", key, err, vmconn.ErrConfig)
 	}
 	var files []string
 	for _, w := range words {
@@ -218,7 +224,7 @@ func (m *mapper) fileList(key, v string) ([]string, error) {
 		}
 		f, err := m.tok.expandPath(w)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", key, err, ErrConfig)
+			return nil, fmt.Errorf("%s: %w: %w", key, err, vmconn.ErrConfig)
 		}
 		files = append(files, f)
 	}
@@ -226,18 +232,18 @@ func (m *mapper) fileList(key, v string) ([]string, error) {
 }
 
 // hostKeyMode maps StrictHostKeyChecking onto a zero (strict) mode.
-func (m *mapper) hostKeyMode(cfg *Config) error {
+func (m *mapper) hostKeyMode(cfg *vmconn.Config) error {
 	v := strings.ToLower(m.get("StrictHostKeyChecking"))
-	if v == "" || m.base.HostKeyMode != HostKeyStrict || m.base.HostKeyCallback != nil {
+	if v == "" || m.base.HostKeyMode != vmconn.HostKeyStrict || m.base.HostKeyCallback != nil {
 		return nil
 	}
 	switch v {
 	case "yes", "ask", "true":
-		cfg.HostKeyMode = HostKeyStrict
+		cfg.HostKeyMode = vmconn.HostKeyStrict
 	case "accept-new":
-		cfg.HostKeyMode = HostKeyAcceptNew
+		cfg.HostKeyMode = vmconn.HostKeyAcceptNew
 	case "no", "off", "false":
-		cfg.HostKeyMode = HostKeyInsecureIgnore
+		cfg.HostKeyMode = vmconn.HostKeyInsecureIgnore
 	default:
 		return bad("StrictHostKeyChecking", v, "yes, accept-new, no, off or ask")
 	}
@@ -246,7 +252,7 @@ func (m *mapper) hostKeyMode(cfg *Config) error {
 
 // hostKeyAlgorithms maps a plain HostKeyAlgorithms list; lists that
 // modify the default set (+, -, ^) are left to warnings.
-func (m *mapper) hostKeyAlgorithms(cfg *Config) error {
+func (m *mapper) hostKeyAlgorithms(cfg *vmconn.Config) error {
 	v := m.get("HostKeyAlgorithms")
 	if v == "" || len(m.base.HostKeyAlgorithms) > 0 || strings.ContainsAny(v[:1], "+-^") {
 		return nil
@@ -257,7 +263,7 @@ func (m *mapper) hostKeyAlgorithms(cfg *Config) error {
 
 // timeouts maps ConnectTimeout, ServerAliveInterval and
 // ServerAliveCountMax.
-func (m *mapper) timeouts(cfg *Config) error {
+func (m *mapper) timeouts(cfg *vmconn.Config) error {
 	if v := m.get("ConnectTimeout"); v != "" && m.base.ConnectTimeout == 0 && !strings.EqualFold(v, "none") {
 		n, err := m.seconds("ConnectTimeout", v)
 		if err != nil {
@@ -312,7 +318,7 @@ func (m *mapper) proxyJump() ([]string, error) {
 	if v == "" || strings.EqualFold(v, "none") {
 		return nil, nil
 	}
-	return ParseJumpList(v)
+	return vmconn.ParseJumpList(v)
 }
 
 // proxyCommand refuses ProxyCommand (which vmconn does not run) unless
@@ -329,7 +335,7 @@ func (m *mapper) proxyCommand(r *Resolved) error {
 		r.Warnings = append(r.Warnings, "ProxyCommand is not run: Config.DialContext makes the connection instead")
 		return nil
 	}
-	return fmt.Errorf("ProxyCommand %q is not supported (use ProxyJump, or set Config.DialContext): %w", v, ErrConfig)
+	return fmt.Errorf("ProxyCommand %q is not supported (use ProxyJump, or set Config.DialContext): %w", v, vmconn.ErrConfig)
 }
 
 // validHostName accepts DNS names, IPv4 and IPv6 literals: no
