@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Attach returns a handle on the job with the given ID in opts.Dir (nil
@@ -29,11 +29,11 @@ func Attach(ctx context.Context, c *vmconn.Client, id string, opts *Options) (*J
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, errtext.Errorf("look up job %s: reading boot id: %w", id, err)
+		return nil, errutil.Errorf("look up job %s: reading boot id: %w", id, err)
 	}
 	sts, _, err := statuses(ctx, c, dir, []string{id}, boot)
 	if err != nil {
-		return nil, errtext.Errorf("look up job %s: %w", id, err)
+		return nil, errutil.Errorf("look up job %s: %w", id, err)
 	}
 	if len(sts) == 0 {
 		return nil, fmt.Errorf("vmconn: look up job %s: %w", id, ErrNotFound)

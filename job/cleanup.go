@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Cleanup removes the job's directory, logs included. It refuses (with
@@ -19,12 +19,12 @@ func (j *Job) Cleanup(ctx context.Context) error {
 	case errors.Is(err, ErrNotFound):
 		return nil
 	case err != nil:
-		return errtext.Errorf("clean up job %s: %w", j.ID, err)
+		return errutil.Errorf("clean up job %s: %w", j.ID, err)
 	case st.State == Running:
 		return fmt.Errorf("vmconn: clean up job %s: %w", j.ID, ErrRunning)
 	}
 	if _, err := runScript(ctx, j.client, jobRemoveScript, j.Dir); err != nil {
-		return errtext.Errorf("clean up job %s: %w", j.ID, err)
+		return errutil.Errorf("clean up job %s: %w", j.ID, err)
 	}
 	return nil
 }
@@ -36,7 +36,7 @@ func (j *Job) Cleanup(ctx context.Context) error {
 func Prune(ctx context.Context, c *vmconn.Client, olderThan time.Duration, opts *Options) ([]string, error) {
 	sts, now, err := list(ctx, c, opts)
 	if err != nil {
-		return nil, errtext.Errorf("prune jobs: %w", err)
+		return nil, errutil.Errorf("prune jobs: %w", err)
 	}
 	var ids, dirs []string
 	for _, st := range sts {
@@ -52,7 +52,7 @@ func Prune(ctx context.Context, c *vmconn.Client, olderThan time.Duration, opts 
 		return nil, nil
 	}
 	if _, err := runScript(ctx, c, jobRemoveScript, dirs...); err != nil {
-		return nil, errtext.Errorf("prune jobs: %w", err)
+		return nil, errutil.Errorf("prune jobs: %w", err)
 	}
 	logger(c).Debug("vmconn: pruned jobs", "ids", ids)
 	return ids, nil

@@ -12,7 +12,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/backoff"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Follow streams the job's stdout and stderr logs to the writers, from
@@ -134,13 +134,13 @@ func (f *follower) transient(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		o0, o1 := j.Offsets()
 		return fmt.Errorf("vmconn: job %s: stopped following at stdout %d, stderr %d (the job goes on): %w",
-			j.ID, o0, o1, errtext.ContextError(ctx, err, nil))
+			j.ID, o0, o1, errutil.ContextError(ctx, err))
 	}
 	total := reconnectTimeout(j.client)
 	lost := errors.Is(err, vmconn.ErrConnLost) || errors.Is(err, vmconn.ErrNoExitStatus)
 	if !lost || errors.Is(err, vmconn.ErrUnreachable) || errors.Is(err, vmconn.ErrTimeout) || errors.Is(err, vmconn.ErrHandshake) ||
 		total < 0 || time.Since(f.lastOK) > total {
-		return errtext.Errorf("job %s: following: %w", j.ID, err)
+		return errutil.Errorf("job %s: following: %w", j.ID, err)
 	}
 	logger(j.client).Debug("vmconn: job follow interrupted, resuming", "id", j.ID, "err", err)
 	return f.pause(ctx)
@@ -181,7 +181,7 @@ func (f *follower) result(st *Status) error {
 	}
 	ee := &vmconn.ExitError{Status: st.ExitCode}
 	if st.TimedOut {
-		return errtext.Errorf("job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrTimeout, ee)
+		return errutil.Errorf("job %s killed after its timeout of %v: %w: %w", j.ID, st.Timeout, ErrTimeout, ee)
 	}
 	return ee
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -25,13 +25,13 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	}
 	boot, err := j.client.BootID(ctx)
 	if err != nil {
-		return errtext.Errorf("kill job %s: reading boot id: %w", j.ID, err)
+		return errutil.Errorf("kill job %s: reading boot id: %w", j.ID, err)
 	}
 	_, err = runScript(ctx, j.client, jobKillScript, j.Dir, name, boot)
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) {
 		if err != nil {
-			return errtext.Errorf("kill job %s: %w", j.ID, err)
+			return errutil.Errorf("kill job %s: %w", j.ID, err)
 		}
 		return nil
 	}
@@ -44,7 +44,7 @@ func (j *Job) Kill(ctx context.Context, sig ssh.Signal) error {
 	case 5:
 		return fmt.Errorf("vmconn: kill job %s: %w", j.ID, ErrFinished)
 	}
-	return errtext.Errorf("kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
+	return errutil.Errorf("kill job %s: %w", j.ID, err) // err's message ends with the script's stderr
 }
 
 // signalName checks a signal's name, without "SIG", as kill -s takes it.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 	"github.com/vmconn/vmconn/internal/textutil"
 )
 
@@ -37,7 +37,7 @@ func Start(ctx context.Context, c *vmconn.Client, command string, opts *Options)
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, errtext.Errorf("start job: reading boot id: %w", err)
+		return nil, errutil.Errorf("start job: reading boot id: %w", err)
 	}
 	line := jobScriptLine(jobStartScript, startArgs(opts, command, boot)...)
 	if len(line) > maxJobLine {
@@ -47,7 +47,7 @@ func Start(ctx context.Context, c *vmconn.Client, command string, opts *Options)
 	start.Env = opts.Env // over stdin: secrets stay off every command line
 	out, err := start.Output()
 	if err != nil {
-		return nil, errtext.Errorf("start job: %w", jobTrustError(err))
+		return nil, errutil.Errorf("start job: %w", jobTrustError(err))
 	}
 	j, err := parseStarted(out)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 	"github.com/vmconn/vmconn/internal/textutil"
 )
 
@@ -21,11 +21,11 @@ import (
 func (j *Job) Status(ctx context.Context) (*Status, error) {
 	boot, err := j.client.BootID(ctx)
 	if err != nil {
-		return nil, errtext.Errorf("job %s: reading boot id: %w", j.ID, err)
+		return nil, errutil.Errorf("job %s: reading boot id: %w", j.ID, err)
 	}
 	sts, _, err := statuses(ctx, j.client, "", []string{j.Dir}, boot)
 	if err != nil {
-		return nil, errtext.Errorf("job %s: %w", j.ID, err)
+		return nil, errutil.Errorf("job %s: %w", j.ID, err)
 	}
 	if len(sts) == 0 {
 		if boot != j.BootID {
@@ -55,11 +55,11 @@ func list(ctx context.Context, c *vmconn.Client, opts *Options) ([]Status, time.
 	}
 	boot, err := c.BootID(ctx)
 	if err != nil {
-		return nil, time.Time{}, errtext.Errorf("jobs: reading boot id: %w", err)
+		return nil, time.Time{}, errutil.Errorf("jobs: reading boot id: %w", err)
 	}
 	sts, now, err := statuses(ctx, c, dir, nil, boot)
 	if err != nil {
-		return nil, time.Time{}, errtext.Errorf("jobs: %w", err)
+		return nil, time.Time{}, errutil.Errorf("jobs: %w", err)
 	}
 	return sts, now, nil
 }
