@@ -85,8 +85,7 @@
 //
 // # Jobs
 //
-// Detached jobs that outlive the connection: see package
-// github.com/vmconn/vmconn/job.
+// Package vmconn/job runs commands detached, outliving the connection.
 //
 // # Liveness and fleets
 //
