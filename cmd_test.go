@@ -16,6 +16,8 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 func TestRunExitStatus(t *testing.T) {
@@ -255,33 +257,30 @@ func TestCancelEscalates(t *testing.T) {
 
 func waitForPid(t *testing.T, w *notifyWriter) int {
 	t.Helper()
-	for range 200 {
-		if s := w.String(); strings.HasSuffix(s, "\n") {
-			pid, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				t.Fatalf("bad pid line %q", s)
-			}
-			return pid
-		}
-		time.Sleep(25 * time.Millisecond)
+	testenv.Eventually(t, 5*time.Second, func() bool { return strings.HasSuffix(w.String(), "\n") },
+		"command did not print its pid")
+	s := w.String()
+	pid, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		t.Fatalf("bad pid line %q", s)
 	}
-	t.Fatal("command did not print its pid")
-	return 0
+	return pid
 }
 
 // waitGone waits (bounded) until process pid no longer exists.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	for range 100 {
+	gone := testenv.Poll(2*time.Second, func() bool {
 		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			return
+			return true
 		}
-		if data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); strings.Contains(string(data), ") Z ") {
-			return // a zombie waiting for its parent's reaper is dead
-		}
-		time.Sleep(20 * time.Millisecond)
+		// A zombie waiting for its parent's reaper is dead.
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return strings.Contains(string(data), ") Z ")
+	})
+	if !gone {
+		t.Errorf("remote process %d still running", pid)
 	}
-	t.Errorf("remote process %d still running", pid)
 }
 
 // TestConcurrentCommands: many commands at once over one connection, more

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"github.com/vmconn/vmconn/internal/vmhost"
 )
 
@@ -230,7 +231,7 @@ func testVmhostLinkCut(t *testing.T, mode vmhost.LinkMode, interval time.Duratio
 // TestVmhostReboot: Client.Reboot with a reboot(2) inside the machine
 // comes back with the machine's new boot id, after a real downtime.
 func TestVmhostReboot(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	const downtime = 500 * time.Millisecond
 	h := vmhost.Start(t, &vmhost.Options{Downtime: downtime})
 	cfg := vmhostConfig(h)
@@ -256,7 +257,7 @@ func TestVmhostReboot(t *testing.T) {
 // and the machine goes down a second later: Reboot does not return while
 // the old boot id still answers.
 func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: 100 * time.Millisecond})
 	cfg := vmhostConfig(h)
 	cfg.RebootCommand = "(sleep 1; busybox reboot -f) >/dev/null 2>&1 </dev/null &"
@@ -275,7 +276,7 @@ func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
 // TestVmhostRebootNewHostKey: a host key that changed across a reboot is
 // ErrHostKeyChanged, not a reboot nor a retry.
 func TestVmhostRebootNewHostKey(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	cfg := vmhostConfig(h)
 	cfg.RebootCommand = "busybox reboot -f"

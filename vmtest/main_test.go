@@ -14,6 +14,8 @@ import (
 
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -159,13 +161,7 @@ func processAlive(pid int) bool {
 // waitGone waits until pid is no longer alive, at most 5s.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		if !processAlive(pid) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("process %d still alive", pid)
+	testenv.Eventually(t, 5*time.Second, func() bool { return !processAlive(pid) }, "process %d still alive", pid)
 }
 
 // exitError returns err as an *ssh.ExitError, or fails the test.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -51,9 +52,7 @@ func (h *Host) StartSSHD(authorized ssh.PublicKey) *SSHD {
 		tb.Fatal("netns: StartSSHD needs a key to authorize")
 	}
 	bin := lookTool("sshd")
-	if bin == "" {
-		unavailable(tb, "sshd (openssh-server) is not installed")
-	}
+	testenv.Require(tb, bin != "", "netns: sshd (openssh-server) is not installed")
 	dir := tb.TempDir()
 	hostKey, err := writeHostKey(dir)
 	if err != nil {

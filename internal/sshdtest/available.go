@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // sshdCandidates are the places to look for sshd when it is not on PATH
@@ -32,29 +34,18 @@ func Available() error {
 
 // Require skips the test when Available reports a problem, or fails it when
 // the environment variable CI is "true", where a missing sshd is a broken CI
-// machine rather than a reason to skip.
+// machine rather than a reason to skip (see testenv.Require).
 func Require(t testing.TB) {
 	t.Helper()
-	if err := Available(); err != nil {
-		skipOrFail(t, "%v", err)
-	}
+	err := Available()
+	testenv.Require(t, err == nil, fmt.Sprint(err))
 }
 
-// RequireRoot skips the test, or fails it under CI=true, unless it runs as
-// root; feature says what needs root.
+// RequireRoot is testenv.RequireRoot, kept for the tests that call it by
+// this name.
 func RequireRoot(t testing.TB, feature string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "sshdtest: %s needs root (running as uid %d)", feature, os.Geteuid())
-	}
-}
-
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format+" (CI=true: not skipping)", args...)
-	}
-	t.Skipf(format, args...)
+	testenv.RequireRoot(t, "sshdtest: "+feature)
 }
 
 // sshdPath returns the absolute path of sshd, which sshd needs to re-exec

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // sshdConfig is the whole sshd configuration; %[1]s is Host.Dir.
@@ -72,56 +72,19 @@ var tools = sync.OnceValue(func() toolPaths {
 
 // lookTool finds a system tool in PATH or in the sbin directories, which
 // a non-login root shell may lack in PATH; "" when not found.
-func lookTool(name string) string {
-	if p, err := exec.LookPath(name); err == nil && filepath.IsAbs(p) {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	return ""
-}
+func lookTool(name string) string { return testenv.LookPath(name) }
 
 // Require skips tb unless the harness can run here: root, sshd, nsenter,
 // mount, and what netns needs (ip, nft). With CI=true it fails tb
-// instead, so that CI cannot pass without running these tests.
+// instead, so that CI cannot pass without running these tests (see
+// testenv.Require).
 func Require(tb testing.TB) {
 	tb.Helper()
 	var missing []string
 	if os.Geteuid() != 0 {
 		missing = append(missing, "root")
 	}
-	unavailable(tb, "the stand-in machine", append(missing, tools().missing...))
+	missing = append(missing, tools().missing...)
+	testenv.Require(tb, len(missing) == 0, "vmhost: the stand-in machine needs "+strings.Join(missing, ", "))
 	netns.Require(tb)
-}
-
-// RequireTools skips tb, or fails it under CI=true, unless the named
-// programs are installed: what a test runs on the machine, which shares
-// the test machine's files (busybox, for "busybox reboot -f").
-func RequireTools(tb testing.TB, names ...string) {
-	tb.Helper()
-	var missing []string
-	for _, name := range names {
-		if lookTool(name) == "" {
-			missing = append(missing, name)
-		}
-	}
-	unavailable(tb, "this test", missing)
-}
-
-// unavailable skips tb, or fails it under CI=true, when what needs
-// something is missing.
-func unavailable(tb testing.TB, what string, missing []string) {
-	tb.Helper()
-	if len(missing) == 0 {
-		return
-	}
-	why := "vmhost: " + what + " needs " + strings.Join(missing, ", ")
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s (CI=true: these tests must run)", why)
-	}
-	tb.Skipf("%s; skipping", why)
 }
