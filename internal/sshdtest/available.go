@@ -1,21 +1,14 @@
 package sshdtest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
-	"sync"
 	"testing"
 
+	"github.com/vmconn/vmconn/internal/sshd"
 	"github.com/vmconn/vmconn/internal/testenv"
 )
-
-// sshdCandidates are the places to look for sshd when it is not on PATH
-// (sbin directories are often missing from a non-root PATH).
-var sshdCandidates = []string{"/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"}
 
 // Available reports why Start cannot work on this machine, or nil when sshd
 // and ssh-keygen are installed (and, as root, unshare).
@@ -51,30 +44,9 @@ func RequireRoot(t testing.TB, feature string) {
 // sshdPath returns the absolute path of sshd, which sshd needs to re-exec
 // itself.
 func sshdPath() (string, error) {
-	if p, err := exec.LookPath("sshd"); err == nil && len(p) > 0 && p[0] == '/' {
-		return p, nil
-	}
-	for _, p := range sshdCandidates {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", errors.New("sshdtest: sshd not found (install openssh-server)")
-}
-
-// sshdVersion returns the major and minor OpenSSH version of sshd, or 0, 0
-// when it cannot tell.
-var sshdVersion = sync.OnceValues(func() (int, int) {
-	p, err := sshdPath()
+	p, err := sshd.Path()
 	if err != nil {
-		return 0, 0
+		return "", fmt.Errorf("sshdtest: %w", err)
 	}
-	out, _ := exec.Command(p, "-V").CombinedOutput() // prints the version, exits 1
-	m := regexp.MustCompile(`OpenSSH_(\d+)\.(\d+)`).FindSubmatch(out)
-	if m == nil {
-		return 0, 0
-	}
-	major, _ := strconv.Atoi(string(m[1]))
-	minor, _ := strconv.Atoi(string(m[2]))
-	return major, minor
-})
+	return p, nil
+}
