@@ -37,6 +37,7 @@ func jumpHops(servers ...*sshdtest.Server) []vmconn.JumpHost {
 // each of which forwards to the next, and closing the client closes
 // every hop's connection.
 func TestJumpTwoHops(t *testing.T) {
+	t.Parallel()
 	hop1, hop2, target := jumpChain(t)
 	c, err := vmconn.DialVia(testCtx(t), target.Addr, sshdConfig(target), jumpHops(hop1, hop2)...)
 	if err != nil {
@@ -59,6 +60,7 @@ func TestJumpTwoHops(t *testing.T) {
 // is refused with a HostKeyError naming that hop, not retried, and the
 // target is never reached.
 func TestJumpMiddleHopHostKeyMismatch(t *testing.T) {
+	t.Parallel()
 	hop1, hop2, target := jumpChain(t)
 	hops := jumpHops(hop1, hop2)
 	wrong := filepath.Join(t.TempDir(), "known_hosts")
@@ -83,6 +85,7 @@ func TestJumpMiddleHopHostKeyMismatch(t *testing.T) {
 // TestJumpViaSSHConfig: aliases, per-host keys and known_hosts and a
 // two-hop ProxyJump, all from an ssh_config file, against real sshd.
 func TestJumpViaSSHConfig(t *testing.T) {
+	t.Parallel()
 	hop1, hop2, target := jumpChain(t)
 	var b strings.Builder
 	for name, s := range map[string]*sshdtest.Server{"hop1": hop1, "hop2": hop2, "vm": target} {
@@ -123,6 +126,7 @@ func TestJumpViaSSHConfig(t *testing.T) {
 // killed, and a target that reboots behind it: the client reconnects
 // through a new chain, and the reboot guard sees the reboot.
 func TestJumpReconnectAndRebootGuard(t *testing.T) {
+	t.Parallel()
 	hop := sshdtest.Start(t, sshdtest.Options{HostKeyTypes: []string{"ed25519"}})
 	srv := newServer(t)
 	var log eventLog

@@ -92,6 +92,7 @@ func (l *vmhostEvents) first(typ vmconn.EventType, since time.Time) (vmconn.Even
 // with the boot ids the machine really had, by Guard and by RebootGuard;
 // a process that detached itself before the reboot is gone after it.
 func TestVmhostGuardReboot(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, nil)
 	c := vmhostDial(t, h, vmhostConfig(h))
 	ctx := testCtx(t)
@@ -134,6 +135,7 @@ func TestVmhostGuardReboot(t *testing.T) {
 // a reboot. It also measures, at the default backoff, the time from sshd
 // accepting again to the Reconnected event.
 func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, nil)
 	cfg := vmhostConfig(h)
 	var events vmhostEvents
@@ -231,6 +233,7 @@ func testVmhostLinkCut(t *testing.T, mode vmhost.LinkMode, interval time.Duratio
 // TestVmhostReboot: Client.Reboot with a reboot(2) inside the machine
 // comes back with the machine's new boot id, after a real downtime.
 func TestVmhostReboot(t *testing.T) {
+	t.Parallel()
 	testenv.RequireCommand(t, "busybox")
 	const downtime = 500 * time.Millisecond
 	h := vmhost.Start(t, &vmhost.Options{Downtime: downtime})
@@ -257,6 +260,7 @@ func TestVmhostReboot(t *testing.T) {
 // and the machine goes down a second later: Reboot does not return while
 // the old boot id still answers.
 func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
+	t.Parallel()
 	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: 100 * time.Millisecond})
 	cfg := vmhostConfig(h)
@@ -276,6 +280,7 @@ func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
 // TestVmhostRebootNewHostKey: a host key that changed across a reboot is
 // ErrHostKeyChanged, not a reboot nor a retry.
 func TestVmhostRebootNewHostKey(t *testing.T) {
+	t.Parallel()
 	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	cfg := vmhostConfig(h)
@@ -297,6 +302,7 @@ func TestVmhostRebootNewHostKey(t *testing.T) {
 // TestVmhostAuthNotRetried: the machine came back without our key: the
 // reconnection fails with ErrAuth after one attempt.
 func TestVmhostAuthNotRetried(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	cfg := vmhostConfig(h)
 	var dials atomic.Int32

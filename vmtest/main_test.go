@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
-
-	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
