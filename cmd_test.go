@@ -325,6 +325,7 @@ func TestConcurrentCommands(t *testing.T) {
 // TestKeepaliveDetectsStall: a half-open link (the server stops answering,
 // nothing is closed) fails the running command with ErrConnLost.
 func TestKeepaliveDetectsStall(t *testing.T) {
+	// Not parallel: 100ms keepalives must not miss under load before the stall.
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.KeepaliveInterval, cfg.KeepaliveCountMax = 100*time.Millisecond, 3
@@ -399,6 +400,7 @@ func TestPing(t *testing.T) {
 // TestLargeOutputConstantMemory streams 256 MiB through a counting writer
 // and checks that the heap did not grow with it.
 func TestLargeOutputConstantMemory(t *testing.T) {
+	// Not parallel: it samples the whole process's heap.
 	if testing.Short() {
 		t.Skip("short")
 	}

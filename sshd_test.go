@@ -225,6 +225,7 @@ func TestSSHDRestartIsNotReboot(t *testing.T) {
 }
 
 func TestSSHDLargeOutput(t *testing.T) {
+	// Not parallel: it samples the whole process's heap.
 	if testing.Short() {
 		t.Skip("short")
 	}

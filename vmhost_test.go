@@ -176,12 +176,14 @@ func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
 // command is noticed within the keepalive bound; once it is back, the
 // next command reconnects to the same boot: not a reboot.
 func TestVmhostHalfOpenLink(t *testing.T) {
+	// Not parallel: it bounds when the cut is noticed.
 	testVmhostLinkCut(t, vmhost.Drop, 200*time.Millisecond, 3)
 }
 
 // TestVmhostResetLink: a link that resets connections is noticed at the
 // first keepalive, well before the keepalive bound.
 func TestVmhostResetLink(t *testing.T) {
+	// Not parallel: it bounds when the cut is noticed.
 	testVmhostLinkCut(t, vmhost.Reset, 500*time.Millisecond, 3)
 }
 
@@ -330,6 +332,7 @@ func TestVmhostAuthNotRetried(t *testing.T) {
 // TestVmhostCancelDuringBackoff: sshd is down and the client waits
 // between attempts: cancelling returns at once.
 func TestVmhostCancelDuringBackoff(t *testing.T) {
+	// Not parallel: it bounds how soon the call returns after cancel.
 	h := vmhost.Start(t, nil)
 	cfg := vmhostConfig(h)
 	cfg.ReconnectBackoff = 10 * time.Second
