@@ -47,7 +47,7 @@
 //   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
 //     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
 //     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable);
-//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
 // Retryable consults the first error in the chain, outermost first, that
@@ -68,7 +68,9 @@
 // A Client is safe for concurrent use: commands are multiplexed over one
 // connection, at most Config.MaxSessions at once (more wait for a free
 // session instead of failing, also when the server's own MaxSessions is
-// lower). Keepalives are on by default: when KeepaliveCountMax replies in
+// lower: a refused session is asked for again until the context ends or,
+// without a deadline, Config.SessionWait passes). Every channel open and
+// session request is bounded by the context. Keepalives are on by default: when KeepaliveCountMax replies in
 // a row are missed, the connection is declared lost, so a half-open link
 // fails every waiting call instead of hanging it. Close stops a
 // reconnection in flight (every call waiting on it fails with ErrClosed)
@@ -92,15 +94,16 @@
 //
 // # Liveness and fleets
 //
-// IsAlive asks a host, layer by layer and concurrently, whether it is
-// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+// Package vmconn/alive tells, layer by layer (SSH, TCP, ICMP), whether a host is alive.
+// Package vmconn/fanout runs one command on many hosts.
 //
 // # The OpenSSH world
 //
-// LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
-// through jump hosts; Client.Upload and Client.Download copy over SFTP;
-// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
-// agent when asked.
+// Package vmconn/sshconfig reads ~/.ssh/config (ssh_config) for Dial.
+//
+// DialVia goes through jump hosts; Client.Upload and Client.Download
+// copy over SFTP; Client.Sudo runs commands as root; Client.ForwardAgent
+// forwards an agent when asked.
 //
 // # Remote shell
 //

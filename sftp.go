@@ -48,7 +48,7 @@ func (c *Client) SFTP(ctx context.Context) (*SFTPSession, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
-	if err := s.RequestSubsystem("sftp"); err != nil {
+	if err := s.request(ctx, func() error { return s.RequestSubsystem("sftp") }, nil); err != nil {
 		return fail(fmt.Errorf("server refused the sftp subsystem: %w", err))
 	}
 	opts := []sftp.ClientOption{sftp.UseConcurrentWrites(true), sftp.MaxConcurrentRequestsPerFile(64)}

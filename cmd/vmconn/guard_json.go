@@ -1,11 +1,12 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/fanout"
 )
 
 // guardJSON runs a guarded command with --json: its output as output
@@ -26,9 +27,10 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 		rebooted := e.OldBootID != e.NewBootID
 		e.Rebooted = &rebooted
 	}
-	idFailed := err != nil && e.NewBootID == "" // a boot id could not be read
-	if idFailed && e.Class == fmt.Sprint(vmconn.ClassFailed) {
-		e.Class = fmt.Sprint(vmconn.ClassError)
+	var be *vmconn.BootIDError
+	idFailed := errors.As(err, &be) // a boot id could not be read
+	if idFailed && e.Class == fanout.Failed.String() {
+		e.Class = fanout.Error.String()
 	}
 	exit := jsonExit(jl.print(e), err)
 	switch {
@@ -36,8 +38,8 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 		return nil
 	case e.Rebooted != nil && *e.Rebooted:
 		return &exitError{code: exitRebooted}
-	case idFailed:
-		return &exitError{code: exitConnError}
+	case idFailed: // on stderr too: it is not the command's own failure
+		return &exitError{code: exitConnError, err: err}
 	}
 	return exit
 }
