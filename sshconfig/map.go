@@ -91,6 +91,7 @@ func (m *mapper) destination(cfg *vmconn.Config, t vmconn.Target) error {
 	case m.get("User") != "":
 		u, err := m.tok.expand(m.get("User"), "hnudilL", false)
 		if err != nil {
+			//lint:ignore ST1005 it starts with the directive's name, as ssh_config spells it
 			return fmt.Errorf("User: %w: %w", err, vmconn.ErrConfig)
 		}
 		cfg.User = u

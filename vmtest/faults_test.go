@@ -164,6 +164,7 @@ func TestStallNewConnections(t *testing.T) {
 
 func TestCloseWhileStalled(t *testing.T) {
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	c := dial(t, s)
 	s.Stall(true)
@@ -181,6 +182,7 @@ func TestCloseWhileStalled(t *testing.T) {
 
 func TestCloseKillsProcesses(t *testing.T) {
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	defer s.Close()
 	c := dial(t, s)
@@ -264,7 +266,9 @@ func TestPowerWordsRefused(t *testing.T) {
 // group and session (setsid), as a detached job does, dies on Reboot as
 // it would on a real reboot, but survives a dropped connection.
 func TestRebootKillsDetached(t *testing.T) {
+	requireLinux(t, "Reboot finds detached processes through /proc")
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	defer s.Close()
 	c := dial(t, s)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ func TestMain(m *testing.M) {
 // newTestServer starts a server that the test closes when it ends.
 func newTestServer(t *testing.T, o Options) *Server {
 	t.Helper()
+	requireSupported(t)
 	s := NewServerOptions(o)
 	t.Cleanup(s.Close)
 	return s
@@ -141,8 +143,12 @@ func (st *started) waitResult(t *testing.T) error {
 }
 
 // procStat returns the fields of /proc/PID/stat after the command name:
-// state, ppid, pgrp, ...
+// state, ppid, pgrp, ... Without /proc (macOS, FreeBSD) it asks ps for
+// the first three.
 func procStat(pid int) ([]string, bool) {
+	if runtime.GOOS != "linux" {
+		return psStat(pid)
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return nil, false
