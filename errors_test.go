@@ -11,6 +11,7 @@ import (
 )
 
 func TestRetryable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want bool
@@ -34,6 +35,7 @@ func TestRetryable(t *testing.T) {
 }
 
 func TestOpErrorMessage(t *testing.T) {
+	t.Parallel()
 	err := &OpError{Op: "dial", Addr: "h:22", Err: classed(ErrTimeout, errors.New("i/o timeout"))}
 	if !strings.HasPrefix(err.Error(), "vmconn: dial h:22: timed out") || !err.Timeout() {
 		t.Errorf("got %q timeout=%v", err.Error(), err.Timeout())
@@ -41,6 +43,7 @@ func TestOpErrorMessage(t *testing.T) {
 }
 
 func TestExitError(t *testing.T) {
+	t.Parallel()
 	e := &ExitError{Status: 137, Signal: "KILL"}
 	if e.ExitCode() != 137 || !strings.Contains(e.Error(), "signal KILL") {
 		t.Errorf("got %d %q", e.ExitCode(), e.Error())
