@@ -160,9 +160,10 @@ type Config struct {
 	// reconnects. Zero means 2 minutes; negative disables reconnecting.
 	ReconnectTimeout time.Duration
 
-	// ReconnectBackoff is the wait after the first failed attempt; it
-	// doubles (with jitter) up to ReconnectMaxBackoff. Zero means 250ms
-	// and 5s.
+	// ReconnectBackoff is the wait after the first failed attempt that
+	// reached the server or timed out (a refused connect is polled
+	// instead, see ReconnectPoll); it doubles (with jitter) up to
+	// ReconnectMaxBackoff. Zero means 250ms and 5s.
 	ReconnectBackoff    time.Duration
 	ReconnectMaxBackoff time.Duration
 
