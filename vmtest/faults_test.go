@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -22,17 +23,17 @@ func dialRefused(s *Server) bool {
 // dialWithin dials s, retrying for at most d.
 func dialWithin(t *testing.T, s *Server, d time.Duration) *ssh.Client {
 	t.Helper()
-	for deadline := time.Now().Add(d); ; {
-		c, err := ssh.Dial("tcp", s.Addr(), clientConfig(s))
-		if err == nil {
-			t.Cleanup(func() { c.Close() })
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dial: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var c *ssh.Client
+	var err error
+	ok := testenv.Poll(d, func() bool {
+		c, err = ssh.Dial("tcp", s.Addr(), clientConfig(s))
+		return err == nil
+	})
+	if !ok {
+		t.Fatalf("dial: %v", err)
 	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // wantNoExitStatus fails unless err says the command ended without an

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
 )
@@ -165,13 +166,7 @@ func processAlive(pid int) bool {
 // waitGone waits until pid is no longer alive, at most 5s.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		if !processAlive(pid) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("process %d still alive", pid)
+	testenv.Eventually(t, 5*time.Second, func() bool { return !processAlive(pid) }, "process %d still alive", pid)
 }
 
 // exitError returns err as an *ssh.ExitError, or fails the test.
