@@ -1,0 +1,60 @@
+package forward
+
+import (
+	"context"
+	"io"
+	"net"
+)
+
+// pipe copies between the local connection and the remote one until both
+// directions end. If the link the remote one runs over ends (done), or
+// the forward closes (ctx), the local connection is reset, so that its
+// user sees an error rather than a clean end or a hang.
+func pipe(ctx context.Context, local, remote net.Conn, done <-chan struct{}) {
+	stop := watch(ctx, local, done)
+	defer stop()
+	defer remote.Close()
+	defer local.Close()
+	copied := make(chan struct{}, 2)
+	go copyHalf(remote, local, copied)
+	go copyHalf(local, remote, copied)
+	<-copied
+	<-copied
+}
+
+// copyHalf copies src to dst, then closes dst for writing.
+func copyHalf(dst, src net.Conn, copied chan<- struct{}) {
+	_, err := io.Copy(dst, src)
+	if cw, ok := dst.(interface{ CloseWrite() error }); ok && err == nil {
+		cw.CloseWrite()
+	} else {
+		dst.Close()
+		src.Close()
+	}
+	copied <- struct{}{}
+}
+
+// watch resets local when the link ends or ctx is done, until stop.
+func watch(ctx context.Context, local net.Conn, done <-chan struct{}) (stop func()) {
+	quit, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		select {
+		case <-quit:
+		case <-done:
+			reset(local)
+		case <-ctx.Done():
+			reset(local)
+		}
+	}()
+	return func() { close(quit); <-ended }
+}
+
+// reset closes c so that its peer sees a connection reset (RST), not a
+// clean end of the stream.
+func reset(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	c.Close()
+}
