@@ -196,4 +196,3 @@ func TestDynamicSOCKS(t *testing.T) {
 		t.Errorf("CONNECT nosuchhost.invalid: success")
 	}
 }
-
