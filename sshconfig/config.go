@@ -94,6 +94,10 @@ type Resolved struct {
 	// forwards the agent by itself: see vmconn.Client.ForwardAgent.
 	ForwardAgent bool
 
+	// Forwards are the file's LocalForward, RemoteForward and
+	// DynamicForward directives (see Forwards).
+	Forwards Forwards
+
 	// Warnings name the directives that apply to this host and that
 	// vmconn does not implement although they matter for security or
 	// for where the connection goes (ProxyCommand with an explicit
