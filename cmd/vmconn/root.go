@@ -33,6 +33,7 @@ func subcommands(g *globalFlags) []*cobra.Command {
 		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
 		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),
 		newCpCmd(g),
+		newForwardCmd(g),
 		newDemoCmd(),
 	}
 }
