@@ -23,7 +23,9 @@ func (s *Server) serveConn(sc *stallConn) {
 	}
 	defer conn.Close()
 	s.log.Debug("vmtest: connected", "remote", sc.RemoteAddr(), "user", conn.User())
-	s.wg.Go(func() { s.globalRequests(reqs) })
+	fwd := newRemoteForwards(s, conn)
+	defer fwd.close()
+	s.wg.Go(func() { s.globalRequests(reqs, fwd) })
 	limit := newSessionLimit(s.opts.MaxSessions)
 	for nc := range chans {
 		s.openChannel(nc, limit)
@@ -32,11 +34,13 @@ func (s *Server) serveConn(sc *stallConn) {
 	s.log.Debug("vmtest: disconnected", "remote", sc.RemoteAddr())
 }
 
-// globalRequests answers global requests, such as keepalive@openssh.com,
-// with a failure reply, as sshd does for requests it does not implement.
-func (s *Server) globalRequests(reqs <-chan *ssh.Request) {
+// globalRequests serves tcpip-forward and cancel-tcpip-forward (see
+// forwards.go) and answers other global requests, such as
+// keepalive@openssh.com, with a failure reply, as sshd does for requests
+// it does not implement.
+func (s *Server) globalRequests(reqs <-chan *ssh.Request, fwd *remoteForwards) {
 	for req := range reqs {
-		if req.WantReply {
+		if !fwd.handle(req) && req.WantReply {
 			req.Reply(false, nil)
 		}
 	}
@@ -45,6 +49,10 @@ func (s *Server) globalRequests(reqs <-chan *ssh.Request) {
 // openChannel accepts a session channel if the limit allows and serves it
 // in its own goroutine; it rejects every other channel.
 func (s *Server) openChannel(nc ssh.NewChannel, limit *sessionLimit) {
+	if nc.ChannelType() == "direct-tcpip" {
+		s.directTCPIP(nc) // forwards.go
+		return
+	}
 	if nc.ChannelType() != "session" {
 		nc.Reject(ssh.UnknownChannelType, "unsupported channel type")
 		return

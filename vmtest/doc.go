@@ -38,6 +38,10 @@
 //   - when a channel or connection closes before its command ends, the
 //     command is not killed: its stdin is closed and its output goes nowhere
 //     (writes fail with EPIPE, or it gets SIGHUP on a pty), as with sshd;
+//   - port forwarding works on loopback only: "direct-tcpip" channels
+//     (ssh -L, -D) reach loopback addresses, "tcpip-forward" and
+//     "cancel-tcpip-forward" (ssh -R) listen on loopback; other addresses
+//     are refused;
 //   - keepalive@openssh.com and other global requests get a failure reply,
 //     as from sshd.
 //
