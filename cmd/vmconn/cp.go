@@ -68,6 +68,7 @@ counting the files and bytes copied (class as for exec: ok, failed, ...).`,
 	fl.BoolVar(&f.times, "preserve-times", false, "keep modification times")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
 	fl.BoolVar(&f.special, "keep-special-bits", false, "keep setuid, setgid and sticky bits of downloaded files")
+	g.registerBootID(cmd)
 	return cmd
 }
 

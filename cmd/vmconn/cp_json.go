@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -39,6 +40,8 @@ type cpJSON struct {
 	DurationMS int64  `json:"duration_ms"`
 	Class      string `json:"class"`
 	Error      string `json:"error,omitempty"`
+	OldBootID  string `json:"old_boot_id,omitempty"` // --boot-id stopped the copy: the id given
+	NewBootID  string `json:"new_boot_id,omitempty"` // and the machine's
 }
 
 // printJSON prints the copy's one object; err is the copy's result.
@@ -52,6 +55,10 @@ func (t *cpTally) printJSON(w io.Writer, host string, upload bool, start time.Ti
 	}
 	if err != nil {
 		j.Error = unwrapExit(err).Error()
+	}
+	var re *vmconn.RebootError
+	if errors.As(unwrapExit(err), &re) {
+		j.OldBootID, j.NewBootID = re.OldBootID, re.NewBootID
 	}
 	return jsonExit(newJSONLines(w).print(j), err)
 }

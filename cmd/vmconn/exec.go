@@ -44,6 +44,9 @@ their output once every host is done.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if hf.many() {
+				if g.bootID != "" {
+					return errBootIDMany
+				}
 				return runMany(cmd, g, &hf, strings.Join(args, " "))
 			}
 			r := execRequest{host: args[0], command: strings.Join(args[1:], " "), pty: pty}
@@ -56,6 +59,7 @@ their output once every host is done.
 	cmd.Flags().BoolVarP(&noStdin, "no-stdin", "n", false, "read stdin from /dev/null")
 	cmd.Flags().BoolVarP(&pty, "tty", "t", false, "run the command on a pseudo-terminal")
 	g.ssh.registerSudo(cmd.Flags())
+	g.registerBootID(cmd)
 	hf.register(cmd)
 	return cmd
 }

@@ -24,6 +24,7 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
+	bootID         bootIDValue // --boot-id (bootid_flag.go): exec, guard, long, cp
 	ssh            sshFlags // -F, -J (sshconfig_flags.go)
 	flags          *pflag.FlagSet
 	stderr         func() io.Writer // the root command's ErrOrStderr
@@ -96,12 +97,21 @@ func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, er
 	return g.dialWith(ctx, host, connOptions{})
 }
 
-// dialWith dials as dial does, with a subcommand's additions. They go on
+// dialWith dials as dial does, with a subcommand's additions, and
+// checks --boot-id if given (bootid_flag.go). They go on
 // a copy of the flags: g, which every subcommand shares, stays as parsed.
 func (g *globalFlags) dialWith(ctx context.Context, host string, o connOptions) (*vmconn.Client, error) {
 	call := *g
 	call.conn = o
-	return call.ssh.dial(ctx, &call, g.flags.Changed("connect-timeout"), host, g.stderr())
+	c, err := call.ssh.dial(ctx, &call, g.flags.Changed("connect-timeout"), host, g.stderr())
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkBootID(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // dialWithEvents dials and reports the connection's state changes after
