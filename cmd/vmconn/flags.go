@@ -25,7 +25,7 @@ type globalFlags struct {
 	connectTimeout time.Duration
 	json           bool
 	bootID         bootIDValue // --boot-id (bootid_flag.go): exec, guard, long, cp
-	ssh            sshFlags // -F, -J (sshconfig_flags.go)
+	ssh            sshFlags    // -F, -J (sshconfig_flags.go)
 	flags          *pflag.FlagSet
 	stderr         func() io.Writer // the root command's ErrOrStderr
 
