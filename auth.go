@@ -47,13 +47,18 @@ func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, er
 			if err != nil {
 				log.Debug("ssh-agent gave no keys", "err", err)
 			}
-			return offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly), nil
+			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly)
+			logPublicKeys(log, signers)
+			return signers, nil
 		}))
 	} else if all := offerOrder(explicit, ids, nil, true); len(all) > 0 {
-		methods = append(methods, ssh.PublicKeys(all...))
+		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
+			logPublicKeys(log, all)
+			return all, nil
+		}))
 	}
 	if cfg.Password != "" {
-		methods = append(methods, passwordMethods(cfg.Password)...)
+		methods = append(methods, passwordMethods(cfg.Password, log)...)
 	}
 	return methods, closer, nil
 }
@@ -101,10 +106,16 @@ func agentSigner(fromAgent []ssh.Signer, pub ssh.PublicKey) ssh.Signer {
 }
 
 // passwordMethods offers the password as "password" and as the answer to
-// every "keyboard-interactive" prompt.
-func passwordMethods(pw string) []ssh.AuthMethod {
-	return []ssh.AuthMethod{ssh.Password(pw),
+// every "keyboard-interactive" prompt; log hears that they are tried
+// (never the password).
+func passwordMethods(pw string, log *slog.Logger) []ssh.AuthMethod {
+	return []ssh.AuthMethod{
+		ssh.PasswordCallback(func() (string, error) {
+			log.Info("vmconn: auth: trying password")
+			return pw, nil
+		}),
 		ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+			log.Info("vmconn: auth: answering keyboard-interactive with the password", "prompts", len(questions))
 			answers := make([]string, len(questions))
 			for i := range answers {
 				answers[i] = pw

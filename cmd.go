@@ -154,6 +154,7 @@ func (cmd *Cmd) Start() (err error) {
 	if err != nil {
 		return err
 	}
+	cmd.logCommand()
 	if cmd.sudo != nil {
 		defer func() {
 			if err != nil {

@@ -194,7 +194,10 @@ type Config struct {
 	OnEvent func(Event)
 
 	// Logger receives debug and state-change records. Nil means silent.
-	// Secrets (passwords, passphrases, key material) are never logged.
+	// Info: dial, host key verdict, auth methods tried, events (lost,
+	// reconnected, rebooted). Debug: also each command line started (with
+	// its Env names) and more detail. Secrets (passwords, passphrases,
+	// key material, Env values, sudo passwords) are never logged.
 	Logger *slog.Logger
 
 	// DialContext, if set, makes the TCP connection instead of a

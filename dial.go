@@ -60,6 +60,7 @@ func (c *Client) dialConnPolling(ctx context.Context, poll *backoff.Backoff) (*c
 	}
 	defer agentConn.Close()
 	start := time.Now()
+	c.log.Info("vmconn: dialing", "addr", c.addr, "user", c.user)
 	nc, ctx, cancel, err := c.connect(ctx, poll)
 	if err != nil {
 		return nil, c.opError("dial", err)
@@ -118,6 +119,7 @@ func (c *Client) sshConfig() (cfg *ssh.ClientConfig, hostKeyErr *error, agentCon
 		Auth: methods,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
 			*hostKeyErr = check(host, remote, key)
+			c.logHostKey(key, *hostKeyErr)
 			return *hostKeyErr
 		},
 		HostKeyAlgorithms: algos,

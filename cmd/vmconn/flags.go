@@ -24,6 +24,7 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
+	verbose        int         // -v, -vv (verbose.go)
 	bootID         bootIDValue // --boot-id (bootid_flag.go): exec, guard, long, cp
 	ssh            sshFlags    // -F, -J (sshconfig_flags.go)
 	flags          *pflag.FlagSet
@@ -43,6 +44,7 @@ func (g *globalFlags) register(root *cobra.Command) {
 	f := root.PersistentFlags()
 	g.flags, g.stderr = f, root.ErrOrStderr
 	g.ssh.register(f)
+	g.registerVerbose(f)
 	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
 	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
 	f.StringArrayVarP(&g.identities, "identity", "i", nil, "private key file (repeatable; default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")
@@ -70,6 +72,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 		Port:           g.port,
 		IdentityFiles:  g.identities,
 		ConnectTimeout: g.connectTimeout,
+		Logger:         g.logger(),
 	}
 	cfg.RebootCommand, cfg.OnEvent = g.conn.rebootCommand, g.conn.onEvent
 	if g.knownHosts != "" {

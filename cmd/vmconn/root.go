@@ -16,9 +16,13 @@ func newRootCmdWith(g *globalFlags) *cobra.Command {
 reports their exit status, and tells a lost connection from a reboot.
 
 Hosts are written [user@]host[:port]; an IPv6 address with a port as [addr]:port.
-Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.`,
+Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.
+With -v (or -vv, more), what vmconn does goes to stderr as log records: dial,
+host key verdict, auth methods tried, reconnects (and each command with -vv);
+never a password or an environment value.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	g.register(root)
 	root.AddCommand(subcommands(g)...)
