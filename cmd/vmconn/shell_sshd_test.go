@@ -11,26 +11,37 @@ import (
 )
 
 // sshdShellArgs starts a real sshd and returns the shell's arguments.
-func sshdShellArgs(t *testing.T) (*sshdtest.Server, []string) {
-	s := sshdtest.Start(t, sshdtest.Options{})
+// With a login shell given, it logs in as a throwaway user with that
+// login shell.
+func sshdShellArgs(t *testing.T, loginShell string) (*sshdtest.Server, []string) {
+	o := sshdtest.Options{HostKeyTypes: []string{"ed25519"}}
+	if loginShell != "" {
+		o.PasswordUser, o.LoginShell = true, loginShell
+	}
+	s := sshdtest.Start(t, o)
 	return s, []string{"-F", "none", "-i", s.ClientKeyFile, "--known-hosts", s.KnownHostsFile,
 		"-p", strconv.Itoa(s.Port), "-l", s.User, s.Host}
 }
 
-// TestShellSSHD: against OpenSSH, the login shell runs on a terminal of
-// the local size, a resize is seen by stty size, and the exit status is
-// the CLI's.
+// TestShellSSHD: against OpenSSH, under several login shells, the login
+// shell runs on a terminal of the local size, a resize is seen by stty
+// size, and the exit status is the CLI's.
 func TestShellSSHD(t *testing.T) {
 	t.Parallel()
-	_, args := sshdShellArgs(t)
-	assertShellTerminal(t, args...)
+	for _, shell := range []string{"", "bash", "fish", "tcsh"} {
+		t.Run("shell="+shell, func(t *testing.T) {
+			t.Parallel()
+			_, args := sshdShellArgs(t, shell)
+			assertShellTerminal(t, args...)
+		})
+	}
 }
 
 // TestShellSSHDLost: when sshd's session processes are killed, the CLI
 // prints the one-line notice and exits 255.
 func TestShellSSHDLost(t *testing.T) {
 	t.Parallel()
-	s, args := sshdShellArgs(t)
+	s, args := sshdShellArgs(t, "")
 	cli := startShellCLI(t, args...)
 	cli.typeLine("echo rea''dy")
 	cli.waitOutput("ready")
