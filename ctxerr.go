@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/errtext"
 )
 
 // timeoutError ends a context bounded by one of vmconn's own timeouts
@@ -37,29 +37,19 @@ func withTimeout(ctx context.Context, what string, d time.Duration) (context.Con
 // what the operation last failed with, is kept in the message when it
 // says more than the ending itself (a closed connection or a passed
 // deadline does not); it is not wrapped, so it cannot change the class.
+// The rules live in internal/errtext, shared with the feature packages.
 func contextError(ctx context.Context, cause error) error {
-	why := contextEnd(ctx)
-	switch {
-	case why == nil:
-		return cause
-	case cause == nil || errors.Is(cause, net.ErrClosed) || errors.Is(cause, os.ErrDeadlineExceeded) ||
-		errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded):
-		return why
-	}
-	return fmt.Errorf("%w (last: %s)", why, bareText(cause))
+	return errtext.ContextError(ctx, cause, ownTimeout)
 }
 
 // contextEnd returns why ctx ended, or nil while it has not.
-func contextEnd(ctx context.Context) error {
-	err, why := ctx.Err(), context.Cause(ctx)
+func contextEnd(ctx context.Context) error { return errtext.ContextEnd(ctx, ownTimeout) }
+
+// ownTimeout reports whether a context's cause is one of vmconn's own
+// timeouts, which reads alone ("connect timeout (15s)").
+func ownTimeout(why error) bool {
 	var te *timeoutError
-	switch {
-	case err == nil:
-		return nil
-	case why == nil || errors.Is(why, err) || errors.As(why, &te):
-		return why
-	}
-	return fmt.Errorf("%w: %w", err, why) // the caller's own cause
+	return errors.As(why, &te)
 }
 
 // ctxEnded reports whether err is ctx's end: ctx is done, or err is the

@@ -40,15 +40,14 @@ func TestErrorPrefixOnce(t *testing.T) {
 	}
 	_, err := c.StartJob(ctx, "true", &vmconn.JobOptions{Dir: "/proc/nope/jobs"})
 	add("start job in /proc", err)
-	add("upload, no sftp subsystem", c.Upload(ctx, t.TempDir(), "x", nil))
 	add("guard whose op closes the link", c.Guard(ctx, func(context.Context) error {
 		srv.StopListening()
 		srv.DropConnections()
 		<-c.Done()
 		return nil
 	}))
-	_, err = c.Output(ctx, "true")
-	add("reconnect gives up", err)
+	_, reconnectErr := c.Output(ctx, "true")
+	add("reconnect gives up", reconnectErr)
 	cmd := c.Command(ctx, "true")
 	cmd.RebootGuard = true
 	add("reboot guard before, unreachable", cmd.Run())
@@ -72,7 +71,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 			t.Errorf("event error %q: want \"vmconn: \" at most once", msg)
 		}
 	}
-	if !errors.Is(errs[3], vmconn.ErrUnreachable) || !vmconn.Retryable(errs[3]) {
-		t.Errorf("reconnect: %v; want a retryable ErrUnreachable", errs[3])
+	if !errors.Is(reconnectErr, vmconn.ErrUnreachable) || !vmconn.Retryable(reconnectErr) {
+		t.Errorf("reconnect: %v; want a retryable ErrUnreachable", reconnectErr)
 	}
 }
