@@ -22,6 +22,7 @@ import (
 // TestTransferFiles: a binary file, an empty file and a name with spaces,
 // up and back down, with modes kept and checksums verified.
 func TestTransferFiles(t *testing.T) {
+	t.Parallel()
 	c := testkit.DialSFTPHost(t)
 	src, remote, back := t.TempDir(), t.TempDir(), t.TempDir()
 	files := map[string]struct {
@@ -57,6 +58,7 @@ func TestTransferFiles(t *testing.T) {
 // symbolic link and an empty directory, uploaded under a new name and
 // downloaded into an existing directory.
 func TestTransferTree(t *testing.T) {
+	t.Parallel()
 	c := testkit.DialSFTPHost(t)
 	src := filepath.Join(t.TempDir(), "tree")
 	testkit.WriteFile(t, filepath.Join(src, "a.txt"), []byte("a"), 0o644)
@@ -91,6 +93,7 @@ func TestTransferTree(t *testing.T) {
 // TestTransferReplacesAtomically: a cancelled upload leaves the old file
 // whole and no temporary files; a finished one replaces it.
 func TestTransferReplacesAtomically(t *testing.T) {
+	t.Parallel()
 	c := testkit.DialSFTPHost(t)
 	dir := t.TempDir()
 	src, dst := filepath.Join(dir, "new"), filepath.Join(dir, "remote", "target")
@@ -117,6 +120,7 @@ func TestTransferReplacesAtomically(t *testing.T) {
 }
 
 func TestTransferErrors(t *testing.T) {
+	t.Parallel()
 	c := testkit.DialSFTPHost(t)
 	dir := t.TempDir()
 	testkit.WriteFile(t, filepath.Join(dir, "f"), []byte("x"), 0o644)
@@ -132,7 +136,8 @@ func TestTransferErrors(t *testing.T) {
 }
 
 // TestTransferLarge copies 200 MB each way in constant memory and
-// compares the time with scp's on the same machine.
+// compares the time with scp's on the same machine. Not parallel: the
+// heap it samples is the whole process's.
 func TestTransferLarge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("200 MB copy skipped in -short mode")
