@@ -70,7 +70,8 @@ func (c *Client) Addr() string { return c.addr }
 func (c *Client) User() string { return c.user }
 
 // SSH returns the underlying x/crypto connection, for protocols vmconn
-// does not wrap (SFTP, port forwarding). It is nil after Close.
+// does not wrap (port forwarding; for a session that holds a slot, see
+// NewSession). It is nil after Close.
 func (c *Client) SSH() *ssh.Client {
 	cn, err := c.current()
 	if err != nil {

@@ -46,7 +46,7 @@
 //     whatever that wraps; not retryable, whatever that is.
 //   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
 //     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
-//     ErrJobFinished, ErrJobRunning; copies: ErrChecksum (retryable);
+//     ErrJobFinished, ErrJobRunning; copies: transfer.ErrChecksum (retryable);
 //     WaitAlive, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
@@ -98,9 +98,10 @@
 // # The OpenSSH world
 //
 // LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
-// through jump hosts; Client.Upload and Client.Download copy over SFTP;
-// Client.Sudo runs commands as root; Client.ForwardAgent forwards an
-// agent when asked.
+// through jump hosts; Client.Sudo runs commands as root;
+// Client.ForwardAgent forwards an agent when asked.
+//
+// Package transfer copies files over SFTP (Upload, Download), built on Client.NewSession.
 //
 // # Remote shell
 //
