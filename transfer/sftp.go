@@ -32,7 +32,7 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 	}
 	fail := func(err error) (*SFTP, error) {
 		s.Close()
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		if ctx.Err() != nil {
 			err = errtext.ContextError(ctx, err, nil)
 		}
 		return nil, opError(c, "sftp", err)
@@ -46,7 +46,8 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 		return fail(err)
 	}
 	if err := s.RequestSubsystem(ctx, "sftp"); err != nil {
-		return fail(opCause(ctx, err))
+		s.Close()
+		return nil, opError(c, "sftp", opCause(ctx, err))
 	}
 	stop := context.AfterFunc(ctx, func() { s.SSH().Close() })
 	defer stop()
