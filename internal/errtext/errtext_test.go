@@ -1,0 +1,50 @@
+package errtext
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+)
+
+func TestErrorfPrefixOnce(t *testing.T) {
+	t.Parallel()
+	inner := Errorf("session %s: %w", "h:22", errors.New("EOF"))
+	err := Errorf("upload: checksum of x: %w", inner)
+	if want := "vmconn: upload: checksum of x: session h:22: EOF"; err.Error() != want {
+		t.Errorf("%q; want %q", err, want)
+	}
+	if !errors.Is(err, inner) {
+		t.Error("the inner error is not wrapped")
+	}
+	if got := Bare(fmt.Errorf("a: %w", inner)); got != "a: session h:22: EOF" {
+		t.Errorf("Bare = %q", got)
+	}
+}
+
+func TestContextError(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cause := errors.New("sftp: connection lost")
+	if got := ContextError(ctx, cause, nil); got != cause {
+		t.Errorf("before the end: %v; want the cause", got)
+	}
+	cancel()
+	if got := ContextError(ctx, net.ErrClosed, nil); got != context.Canceled {
+		t.Errorf("closed connection: %v; want context.Canceled alone", got)
+	}
+	got := ContextError(ctx, Errorf("x: %w", cause), nil)
+	if !errors.Is(got, context.Canceled) || errors.Is(got, cause) || got.Error() != "context canceled (last: x: sftp: connection lost)" {
+		t.Errorf("with a cause: %q", got)
+	}
+	own := errors.New("connect timeout (1s)")
+	octx, ocancel := context.WithCancelCause(context.Background())
+	ocancel(own)
+	if got := ContextEnd(octx, func(e error) bool { return e == own }); got != own {
+		t.Errorf("own cause: %v; want it alone", got)
+	}
+	if got := ContextEnd(octx, nil); !errors.Is(got, context.Canceled) || !errors.Is(got, own) {
+		t.Errorf("caller's cause: %v; want both", got)
+	}
+}
