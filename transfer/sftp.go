@@ -30,12 +30,22 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*SFTP, error) {
+	sc, err := startSFTP(ctx, s)
+	if err != nil {
 		s.Close()
+		return nil, opError(c, "sftp", err)
+	}
+	return &SFTP{Client: sc, s: s}, nil
+}
+
+// startSFTP starts the sftp subsystem on s and its client, bounded by
+// ctx. Its errors carry no operation or address.
+func startSFTP(ctx context.Context, s *vmconn.Session) (*sftp.Client, error) {
+	fail := func(err error) (*sftp.Client, error) {
 		if ctx.Err() != nil {
 			err = errtext.ContextError(ctx, err, nil)
 		}
-		return nil, opError(c, "sftp", err)
+		return nil, err
 	}
 	stdin, err := s.SSH().StdinPipe()
 	if err != nil {
@@ -46,8 +56,7 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 		return fail(err)
 	}
 	if err := s.RequestSubsystem(ctx, "sftp"); err != nil {
-		s.Close()
-		return nil, opError(c, "sftp", opCause(ctx, err))
+		return nil, opCause(ctx, err) // the end of ctx is in it already
 	}
 	stop := context.AfterFunc(ctx, func() { s.SSH().Close() })
 	defer stop()
@@ -60,7 +69,7 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 		sc.Close()
 		return fail(ctx.Err())
 	}
-	return &SFTP{Client: sc, s: s}, nil
+	return sc, nil
 }
 
 // Close ends the session, waits for its goroutine and frees its slot.
