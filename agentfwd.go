@@ -125,7 +125,7 @@ func (c *Client) requestAgent(ctx context.Context) (string, error) {
 		}
 		return "", c.opError("forward agent", err)
 	}
-	if err := agent.RequestAgentForwarding(s.Session); err != nil {
+	if err := s.request(ctx, func() error { return agent.RequestAgentForwarding(s.Session) }, nil); err != nil {
 		return fail(fmt.Errorf("server refused agent forwarding: %w", err))
 	}
 	stdout, err := s.StdoutPipe()
@@ -133,7 +133,8 @@ func (c *Client) requestAgent(ctx context.Context) (string, error) {
 		return fail(err)
 	}
 	marker := "__vmconn_agent_" + c.token + "="
-	if err := s.Start("printf '%s%s\\n' " + marker + " \"$SSH_AUTH_SOCK\""); err != nil {
+	line := "printf '%s%s\\n' " + marker + " \"$SSH_AUTH_SOCK\""
+	if err := s.request(ctx, func() error { return s.Start(line) }, nil); err != nil {
 		return fail(classed(ErrConnLost, err))
 	}
 	sock, err := readAgentSocket(stdout, marker)

@@ -48,27 +48,94 @@ func (c *Client) BootID(ctx context.Context) (string, error) {
 
 func (c *Client) bootID(ctx context.Context) (string, error) {
 	if c.cfg.BootIDCommand != "" {
-		out, err := c.rawOutput(ctx, c.cfg.BootIDCommand)
-		if err != nil {
-			return "", err
+		return c.readBootID(ctx, c.cfg.BootIDCommand, nil)
+	}
+	id, err := c.readBootID(ctx, DefaultBootIDCommand, uuidPattern)
+	var be *BootIDError
+	if errors.As(err, &be) && be.Status > 0 { // no boot_id file: old kernel or odd container
+		if id, err2 := c.readBootID(ctx, btimeCommand, btimePattern); err2 == nil {
+			return id, nil
 		}
-		return validBootID(out, nil)
 	}
-	out, err := c.rawOutput(ctx, DefaultBootIDCommand)
-	var ee *ExitError
-	if errors.As(err, &ee) { // no boot_id file: old kernel or odd container
-		if out, err = c.rawOutput(ctx, btimeCommand); err != nil {
-			return "", err
-		}
-		return validBootID(out, btimePattern)
-	}
-	if err != nil {
-		return "", err
-	}
-	return validBootID(out, uuidPattern)
+	return id, err
 }
 
-// rawOutput runs a short command line exactly as given (no pid line):
+// readBootID runs one boot id command; every failure is a *BootIDError.
+func (c *Client) readBootID(ctx context.Context, command string, pattern *regexp.Regexp) (string, error) {
+	out, err := c.rawOutput(ctx, command)
+	fail := &BootIDError{Command: command, Status: -1, Err: err}
+	var ee *ExitError
+	switch {
+	case errors.As(err, &ee): // not the *ExitError itself: never a guarded command's status
+		fail.Status, fail.Stderr = ee.Status, ee.Stderr
+		fail.Err = fmt.Errorf("%w: command exited with status %d", ErrBadBootID, ee.Status)
+		return "", fail
+	case err != nil:
+		return "", fail
+	}
+	id, err := validBootID(out, pattern)
+	if err != nil {
+		fail.Err = err
+		return "", fail
+	}
+	return id, nil
+}
+
+// BootIDError reports that the machine's boot id could not be read: the
+// boot id command failed (Err wraps ErrBadBootID and says its exit
+// status; it never wraps an *ExitError, so that it is not taken for a
+// guarded command's own status), printed no valid id (ErrBadBootID), or
+// the connection failed (Err wraps that error, e.g. ErrConnLost). A
+// server that allows no commands (ForceCommand internal-sftp) fails so.
+type BootIDError struct {
+	Command string // the boot id command line that was run
+	Status  int    // its exit status; -1 when it did not exit
+	Stderr  []byte // the start of its standard error
+	Err     error  // why: see above
+
+	// When is "before" or "after" when the read was the reboot guard's
+	// (Cmd.RebootGuard, Client.Guard); "" for Client.BootID.
+	When string
+	// Guarded is the guarded command's or function's own result, for a
+	// read after it; errors.Is and errors.As find it too.
+	Guarded error
+}
+
+func (e *BootIDError) Error() string {
+	s := "vmconn: reading the boot id"
+	if e.When != "" {
+		s = "vmconn: reboot guard: reading the boot id " + e.When + " the guarded command"
+	}
+	s += fmt.Sprintf(" with %q: %s", e.Command, strings.TrimPrefix(e.Err.Error(), "vmconn: "))
+	if tail := strings.TrimSpace(string(e.Stderr)); tail != "" {
+		s += fmt.Sprintf("; its stderr: %q", truncate(tail, 200))
+	}
+	if e.Guarded != nil {
+		s += " (the guarded command itself: " + strings.TrimPrefix(e.Guarded.Error(), "vmconn: ") + ")"
+	}
+	return s
+}
+
+// Unwrap returns the cause and, after a guarded command, its result.
+func (e *BootIDError) Unwrap() []error {
+	if e.Guarded == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Guarded}
+}
+
+// guardReadFailed marks a failed boot id read as the reboot guard's,
+// before or after the guarded command whose own result is guarded.
+func guardReadFailed(err error, when string, guarded error) error {
+	var be *BootIDError
+	if !errors.As(err, &be) {
+		return fmt.Errorf("vmconn: reboot guard: reading the boot id %s: %w", when, err)
+	}
+	be.When, be.Guarded = when, guarded
+	return be
+}
+
+// rawOutput runs a short command line exactly as given (no marker):
 // boot id and reboot commands are the caller's own lines, sent verbatim.
 func (c *Client) rawOutput(ctx context.Context, command string) ([]byte, error) {
 	cmd := c.Command(ctx, command)
@@ -87,7 +154,7 @@ func validBootID(out []byte, pattern *regexp.Regexp) (string, error) {
 		id = strings.ToLower(id)
 	}
 	if !ok || bytes.IndexByte(out, 0) >= 0 {
-		return "", fmt.Errorf("vmconn: boot id command printed %q: %w", truncate(id, 80), ErrBadBootID)
+		return "", fmt.Errorf("printed %q: %w", truncate(id, 80), ErrBadBootID)
 	}
 	return id, nil
 }

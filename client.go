@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Client is an SSH connection to one machine. It is safe for concurrent
@@ -205,10 +207,13 @@ type session struct {
 }
 
 // openSession waits for a free slot and opens a session. A server that
-// refuses the channel for lack of sessions (a MaxSessions lower than
-// ours) is asked again with backoff until ctx ends. A connection that
-// turns out dead when the session is opened is replaced (nothing ran on
-// it yet), a bounded number of times.
+// refuses the session channel (OpenSSH at its MaxSessions limit, which it
+// reaches even with one session at a time: it frees a finished session
+// only after reading the next open) is asked again with backoff, whoever
+// holds its slots, until ctx ends or, when ctx has no deadline,
+// Config.SessionWait passes. A connection that turns out dead when the
+// session is opened is replaced (nothing ran on it yet), a bounded
+// number of times.
 func (c *Client) openSession(ctx context.Context) (*session, error) {
 	select {
 	case c.slots <- struct{}{}:
@@ -216,62 +221,89 @@ func (c *Client) openSession(ctx context.Context) (*session, error) {
 		return nil, c.opError("session", contextError(ctx, nil))
 	}
 	release := sync.OnceFunc(func() { <-c.slots })
-	backoff := 5 * time.Millisecond
+	s, err := c.openSessionSlot(ctx, release)
+	if err != nil {
+		release()
+	}
+	return s, err
+}
+
+// openSessionSlot opens a session once the caller holds a client slot.
+func (c *Client) openSessionSlot(ctx context.Context, release func()) (*session, error) {
+	wait := slotWait{limit: c.cfg.sessionWait()}
 	for deadConns := 0; ; {
 		cn, err := c.live(ctx)
 		if err != nil {
-			release()
 			return nil, err
 		}
 		s, err := c.newSession(ctx, cn)
-		if err == nil {
-			return &session{Session: s, cn: cn, release: release}, nil
-		}
 		switch {
-		case c.sessionLimited(err):
-			c.log.Debug("vmconn: server refused a session, waiting for one to end", "err", err)
-			if werr := sleepCtx(ctx, backoff); werr != nil {
-				release()
-				return nil, c.opError("session", contextError(ctx, err))
+		case err == nil:
+			return &session{Session: s, cn: cn, release: release}, nil
+		case sessionRefused(err) != nil:
+			c.log.Debug("vmconn: server refused a session, waiting for a slot", "err", err)
+			wait.ours = len(c.slots) > 1 // our other sessions will end and free theirs
+			if werr := wait.next(ctx, sessionRefused(err)); werr != nil {
+				return nil, c.opError("session", werr)
 			}
-			backoff = min(2*backoff, 250*time.Millisecond)
 		case isConnLost(err) && ctx.Err() == nil && deadConns < 3:
 			deadConns++
 			cn.fail(err) // make sure it counts as dead, then reconnect
 			<-cn.done
 		default:
-			release()
 			return nil, err
 		}
 	}
 }
 
-// sessionLimited reports whether a refused session looks like the
-// server's MaxSessions limit: OpenSSH answers "open failed" (reason
-// "connect failed"), others "prohibited" or "resource shortage". It can
-// only be the limit while other sessions of ours are open.
-func (c *Client) sessionLimited(err error) bool {
+// sessionRefused reports whether the server refused a session channel the
+// way a server at its session limit does: OpenSSH answers "open failed"
+// (reason "connect failed"), others "prohibited" or "resource shortage".
+// It returns the refusal, or nil.
+func sessionRefused(err error) *ssh.OpenChannelError {
 	var oce *ssh.OpenChannelError
-	if !errors.As(err, &oce) || len(c.slots) < 2 {
-		return false
+	if !errors.As(err, &oce) {
+		return nil
 	}
 	switch oce.Reason {
 	case ssh.Prohibited, ssh.ResourceShortage, ssh.ConnectionFailed:
-		return true
+		return oce
 	}
-	return false
+	return nil
 }
 
-// sleepCtx waits d, or returns ctx's error when ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// slotWait paces the retries of a refused session: backoff from 5ms to
+// 250ms, until ctx ends or, when ctx has no deadline, until limit has
+// passed with none of the client's own other sessions open (those end
+// and free their slots; a negative limit: no retry).
+type slotWait struct {
+	limit time.Duration
+	first time.Time
+	pace  *backoff.Backoff
+	ours  bool // other sessions of the client are open
+}
+
+// next waits before the next attempt, or says why there is none.
+func (w *slotWait) next(ctx context.Context, refusal error) error {
+	if w.pace == nil {
+		w.pace = backoff.New(5*time.Millisecond, 250*time.Millisecond)
 	}
+	if w.first.IsZero() || w.ours {
+		w.first = time.Now()
+	}
+	d := w.pace.Next()
+	if _, ok := ctx.Deadline(); !ok {
+		left := w.limit - time.Since(w.first)
+		if left <= 0 {
+			return fmt.Errorf("%w: no session slot within %v (server's MaxSessions reached?): %w",
+				ErrRefused, max(w.limit, 0), refusal)
+		}
+		d = min(d, left)
+	}
+	if err := backoff.Sleep(ctx, d); err != nil {
+		return fmt.Errorf("waiting for a session slot (%v): %w", refusal, contextError(ctx, nil))
+	}
+	return nil
 }
 
 // newSession opens a session channel, returning early if ctx ends (the
@@ -305,7 +337,7 @@ func (c *Client) newSession(ctx context.Context, cn *conn) (*ssh.Session, error)
 		if r.err != nil {
 			var oce *ssh.OpenChannelError
 			if errors.As(r.err, &oce) {
-				return nil, r.err
+				return nil, c.opError("session", r.err)
 			}
 			return nil, c.opError("session", classed(ErrConnLost, r.err))
 		}

@@ -96,7 +96,12 @@ type PTY struct {
 // signalled over SSH and, from a second session, every remote process it
 // started is killed with its process group (see MarkerEnv), for servers
 // that ignore SSH signals; Wait returns within WaitDelay (plus one round
-// trip) with an error wrapping the context's.
+// trip) with an error wrapping the context's. When that kill cannot be
+// confirmed (the server refused the second session), it is tried again
+// once the command's session has closed, then, if the connection is
+// still up, over a spare connection (bounded by ConnectTimeout); if the
+// processes still cannot be confirmed gone, the error also wraps
+// ErrNotStopped.
 func (c *Client) Command(ctx context.Context, command string) *Cmd {
 	return &Cmd{Command: command, ctx: ctx, client: c, exitCode: -1}
 }
@@ -145,7 +150,7 @@ func (cmd *Cmd) Start() error {
 	}
 	if cmd.RebootGuard && cmd.bootBefore == "" {
 		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
-			return errorf("reboot guard: reading boot id before: %w", err)
+			return guardReadFailed(err, "before", nil)
 		}
 	}
 	s, err := cmd.client.openSession(cmd.ctx)
@@ -190,28 +195,38 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	return envelopeLine(script)
 }
 
+// start sends the session's requests (env when Raw, pty-req, exec), each
+// bounded by the context (session_request.go): a server that never
+// answers cannot hold the caller. A refusal wraps ErrRefused, not
+// ErrConnLost: the connection is fine and asking again will not help.
 func (cmd *Cmd) start(s *session, line string) error {
+	c, ctx := cmd.client, cmd.ctx
 	if cmd.Raw {
 		for _, kv := range cmd.Env {
 			k, v, _ := strings.Cut(kv, "=")
-			if err := s.Setenv(k, v); err != nil {
-				return fmt.Errorf("vmconn: server refused env %s: %w", k, err)
+			if err := s.request(ctx, func() error { return s.Setenv(k, v) }, nil); err != nil {
+				return c.requestError(ctx, s, "env", fmt.Errorf("%s: %w", k, err))
 			}
 		}
 	}
 	if p := cmd.PTY; p != nil {
 		p = quietPTY(p, cmd.header != nil)
-		if err := s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()); err != nil {
-			return cmd.client.opError("pty", classed(ErrConnLost, err))
+		pty := func() error { return s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()) }
+		if err := s.request(ctx, pty, nil); err != nil {
+			return c.requestError(ctx, s, "pty", err)
 		}
 	}
-	s.Stdin = withHeader(cmd.header, cmd.Stdin)
-	s.Stdout, s.Stderr = serialWriters(cmd.Stdout, cmd.Stderr)
-	if err := s.Start(line); err != nil {
-		if !s.cn.alive() {
-			return cmd.client.opError("run", s.cn.err)
+	var g gate
+	stdout, stderr := serialWriters(cmd.Stdout, cmd.Stderr)
+	s.Stdin, s.Stdout, s.Stderr = g.reader(withHeader(cmd.header, cmd.Stdin)), g.writer(stdout), g.writer(stderr)
+	late := func(err error) { // exec answered after ctx ended: drain and let go
+		if err == nil {
+			_ = s.Wait()
 		}
-		return cmd.client.opError("run", classed(ErrConnLost, err))
+	}
+	if err := s.request(ctx, func() error { return s.Start(line) }, late); err != nil {
+		g.close()
+		return c.requestError(ctx, s, "run", err)
 	}
 	return nil
 }

@@ -13,7 +13,8 @@ import (
 
 // Wait waits for the command started by Start to finish and returns its
 // result, as Run does. When the context ends first, Wait stops the remote
-// command (see Client.Command) and returns within about WaitDelay.
+// command (see Client.Command) and returns within about WaitDelay, or
+// later when the kill must be retried (ErrNotStopped if it fails).
 func (cmd *Cmd) Wait() error {
 	if cmd.sess == nil {
 		return errors.New("vmconn: Wait without Start")
@@ -47,10 +48,7 @@ func (cmd *Cmd) checkReboot(runErr error) error {
 	}
 	after, err := cmd.client.BootID(ctx)
 	if err != nil {
-		if runErr != nil {
-			return fmt.Errorf("%w (and the reboot guard could not read the boot id: %w)", runErr, err)
-		}
-		return errorf("reboot guard: reading boot id after: %w", err)
+		return guardReadFailed(err, "after", runErr)
 	}
 	cmd.bootAfter = after
 	if after == cmd.bootBefore {
@@ -91,8 +89,11 @@ func (cmd *Cmd) result(err error) error {
 
 // probeTimeout bounds the check, after a command ended without an exit
 // status, of whether the connection itself is gone.
-func (cmd *Cmd) probeTimeout() time.Duration {
-	if d := cmd.sess.cn.keepaliveInterval; d > 0 && d < 5*time.Second {
+func (cmd *Cmd) probeTimeout() time.Duration { return probeTimeout(cmd.sess.cn) }
+
+// probeTimeout bounds one check of whether cn still answers.
+func probeTimeout(cn *conn) time.Duration {
+	if d := cn.keepaliveInterval; d > 0 && d < 5*time.Second {
 		return d
 	}
 	return 5 * time.Second
@@ -101,7 +102,10 @@ func (cmd *Cmd) probeTimeout() time.Duration {
 // interrupt stops a command whose context ended: it sends the cancel
 // signal over SSH and to the remote process group (from a second session,
 // for servers that ignore SSH signals); if the command survives WaitDelay,
-// it does the same with SIGKILL, and then closes the session.
+// it does the same with SIGKILL, and then closes the session. Unless the
+// remote processes are confirmed gone (killMarked's check, retried once
+// the command's own session has closed and freed its server slot), the
+// error wraps ErrNotStopped.
 func (cmd *Cmd) interrupt() error {
 	sig := cmd.CancelSignal
 	if sig == "" {
@@ -111,10 +115,10 @@ func (cmd *Cmd) interrupt() error {
 	if delay <= 0 {
 		delay = DefaultWaitDelay
 	}
-	cmd.signal(sig, delay)
+	kills := []<-chan bool{cmd.signal(sig, delay)}
 	ended, _ := cmd.waitFor(delay)
 	if !ended && sig != ssh.SIGKILL {
-		cmd.signal(ssh.SIGKILL, delay)
+		kills = append(kills, cmd.signal(ssh.SIGKILL, delay))
 		ended, _ = cmd.waitFor(delay)
 	}
 	if !ended {
@@ -122,15 +126,65 @@ func (cmd *Cmd) interrupt() error {
 		_, _ = cmd.waitFor(delay) // a dead link may not even confirm the close
 	}
 	// ExitCode stays -1: the command did not finish, it was stopped.
+	if !cmd.stopped(ended, kills, delay) {
+		return errorf("run %s: cancelled (%w), but %w", cmd.client.addr, contextError(cmd.ctx, nil), ErrNotStopped)
+	}
 	return errorf("run %s: command stopped: %w", cmd.client.addr, contextError(cmd.ctx, nil))
 }
 
-// signal sends sig over SSH and, unless Raw, to every marked process.
-func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) {
-	_ = cmd.sess.Signal(sig)
-	if cmd.marker != "" {
-		cmd.killMarked(sig, delay)
+// stopped reports whether the command's remote processes are known to be
+// gone: a kill of the marked processes confirmed it, or, for a Raw
+// command, which has no marker, its session ended by itself. If no kill
+// confirmed it, the kill is run again now that the command's session is
+// closed (its server slot may be free), then from a connection of its own
+// (sshd keeps the slot of a session whose process still runs).
+func (cmd *Cmd) stopped(ended bool, kills []<-chan bool, delay time.Duration) bool {
+	if cmd.marker == "" {
+		return ended
 	}
+	confirmed := false
+	for _, k := range kills {
+		confirmed = <-k || confirmed // each is bounded by delay
+	}
+	if confirmed {
+		return true
+	}
+	c := cmd.client
+	c.log.Debug("vmconn: cancelled command not confirmed gone; killing it again")
+	if ended { // else sshd keeps the session's slot while its process runs
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.ctx), delay)
+		defer cancel()
+		if c.killMarked(ctx, cmd.sess.cn, cmd.marker, ssh.SIGKILL) {
+			return true
+		}
+	}
+	if !cmd.sess.cn.alive() { // the link is gone: a spare connection would wait out the connect timeout
+		return false
+	}
+	return c.killFromSpareConn(context.WithoutCancel(cmd.ctx), cmd.marker)
+}
+
+// signal sends sig over SSH and, unless Raw, to every marked process; the
+// channel says whether those are confirmed gone (false when Raw).
+func (cmd *Cmd) signal(sig ssh.Signal, delay time.Duration) <-chan bool {
+	_ = cmd.sess.Signal(sig)
+	res := make(chan bool, 1)
+	if cmd.marker == "" {
+		res <- false
+		return res
+	}
+	cn := cmd.sess.cn
+	if !cn.add(1) {
+		res <- false // closing: the session ends with the connection
+		return res
+	}
+	go func() { // in the background, bounded by delay, joined by the connection
+		defer cn.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), delay)
+		defer cancel()
+		res <- cmd.client.killMarked(ctx, cn, cmd.marker, sig)
+	}()
+	return res
 }
 
 // waitFor waits up to d for the session to end.
@@ -145,29 +199,19 @@ func (cmd *Cmd) waitFor(d time.Duration) (ended bool, err error) {
 	}
 }
 
-// killMarked kills the command's marked processes and their groups from a
-// new session, in the background (bounded by delay; joined when the
-// connection closes).
-func (cmd *Cmd) killMarked(sig ssh.Signal, delay time.Duration) {
-	cn := cmd.sess.cn
-	line := killMarkedScript(cmd.marker, sig)
-	if !cn.add(1) {
-		return // closing: the session ends with the connection
+// killMarked kills the marked processes and their groups with sig from a
+// new session on cn (waiting, within ctx, for the server to grant one)
+// and reports whether none was left afterwards.
+func (c *Client) killMarked(ctx context.Context, cn *conn, marker string, sig ssh.Signal) bool {
+	s, err := c.sessionOn(ctx, cn)
+	if err != nil {
+		c.log.Debug("vmconn: cannot open a session to kill the command", "err", err)
+		return false
 	}
-	go func() {
-		defer cn.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), delay)
-		defer cancel()
-		s, err := cmd.client.newSession(ctx, cn)
-		if err != nil {
-			cmd.client.log.Debug("vmconn: cannot open a session to kill the command", "err", err)
-			return
-		}
-		defer s.Close()
-		stop := context.AfterFunc(ctx, func() { s.Close() })
-		defer stop()
-		_ = s.Run(line)
-	}()
+	defer s.Close()
+	line := killMarkedScript(marker, sig)
+	err = s.request(ctx, func() error { return s.Run(line) }, nil)
+	return err == nil
 }
 
 // Output runs the command and returns its standard output. If the

@@ -34,10 +34,11 @@ func markerPrefix(token string) string {
 
 // killMarkedScript returns the exec line (in the envelope, so that any
 // login shell runs it) that kills, with sig, the process group of every
-// process whose environment holds the marker, and the process itself. It
-// needs Linux's /proc and a grep that knows -z (GNU, busybox).
+// process whose environment holds the marker, and the process itself,
+// then exits 0 only once none is left (see markedGoneScript). It needs
+// Linux's /proc and a grep that knows -z (GNU, busybox).
 func killMarkedScript(token string, sig ssh.Signal) string {
-	line, _ := envelope.Line(killMarked(token, sig)) // short: always fits
+	line, _ := envelope.Line(killMarked(token, sig) + "; " + markedGoneScript(token)) // short: always fits
 	return line
 }
 

@@ -47,6 +47,7 @@ const (
 	DefaultKeepaliveCountMax = 3
 	DefaultMaxSessions       = 10 // OpenSSH's default MaxSessions
 	DefaultReconnectTimeout  = 2 * time.Minute
+	DefaultSessionWait       = 30 * time.Second
 )
 
 // Config describes how to connect and authenticate. The zero value is
@@ -136,6 +137,19 @@ type Config struct {
 	// default MaxSessions).
 	MaxSessions int
 
+	// SessionWait bounds how long a call waits for the server to grant a
+	// session it refused for lack of slots (sshd's MaxSessions, whoever
+	// holds them; OpenSSH even refuses a session opened right after
+	// another one ended), asking again with backoff. Time during which
+	// other sessions of this client are open does not count: they end
+	// and free their slots. It applies only when the call's context has
+	// no deadline; with a deadline, the context alone bounds the wait.
+	// When it passes, the call fails with an error wrapping ErrRefused and
+	// the server's *ssh.OpenChannelError. Zero means 30s; negative means
+	// fail at the first refusal made while none of the client's other
+	// sessions is open.
+	SessionWait time.Duration
+
 	// ReconnectTimeout bounds one reconnection (all its attempts) after
 	// the connection was lost; the next call that needs the connection
 	// reconnects. Zero means 2 minutes; negative disables reconnecting.
@@ -197,6 +211,13 @@ func (c *Config) maxSessions() int {
 		return c.MaxSessions
 	}
 	return DefaultMaxSessions
+}
+
+func (c *Config) sessionWait() time.Duration {
+	if c.SessionWait == 0 {
+		return DefaultSessionWait
+	}
+	return c.SessionWait
 }
 
 func (c *Config) reconnect() (total, first, maxBackoff time.Duration) {

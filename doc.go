@@ -68,7 +68,9 @@
 // A Client is safe for concurrent use: commands are multiplexed over one
 // connection, at most Config.MaxSessions at once (more wait for a free
 // session instead of failing, also when the server's own MaxSessions is
-// lower). Keepalives are on by default: when KeepaliveCountMax replies in
+// lower: a refused session is asked for again until the context ends or,
+// without a deadline, Config.SessionWait passes). Every channel open and
+// session request is bounded by the context. Keepalives are on by default: when KeepaliveCountMax replies in
 // a row are missed, the connection is declared lost, so a half-open link
 // fails every waiting call instead of hanging it. Close stops a
 // reconnection in flight (every call waiting on it fails with ErrClosed)

@@ -49,15 +49,12 @@ func (e *RebootError) Unwrap() []error {
 func (c *Client) Guard(ctx context.Context, fn func(ctx context.Context) error) error {
 	before, err := c.BootID(ctx)
 	if err != nil {
-		return errorf("guard: reading boot id before: %w", err)
+		return guardReadFailed(err, "before", nil)
 	}
 	opErr := fn(ctx)
 	after, err := c.BootID(ctx)
 	if err != nil {
-		if opErr != nil {
-			return fmt.Errorf("%w (and reading the boot id after failed: %w)", opErr, err)
-		}
-		return errorf("guard: reading boot id after: %w", err)
+		return guardReadFailed(err, "after", opErr)
 	}
 	if after != before {
 		c.rebooted(before, after)

@@ -48,27 +48,45 @@ func (s *Session) SSH() *ssh.Session { return s.s.Session }
 
 // RequestSubsystem asks the server to start the named subsystem (such as
 // "sftp") on the session; set up its pipes first. The request is bounded
-// by ctx: when ctx ends first, the session's channel is closed and the
-// error wraps ctx's error (call Close still, to free the slot). A refusal
-// by the server is an *OpError (op "subsystem") saying so.
+// by ctx and by the connection: when ctx ends first, the session's
+// channel is closed and the error wraps ctx's error (call Close still, to
+// free the slot). A refusal by the server is an *OpError (op
+// "subsystem") wrapping ErrRefused.
 func (s *Session) RequestSubsystem(ctx context.Context, name string) error {
-	stop := context.AfterFunc(ctx, func() { s.s.Close() })
-	err := s.s.RequestSubsystem(name)
-	if !stop() || ctx.Err() != nil {
-		if err == nil {
-			err = ctx.Err()
-		}
+	err := s.s.request(ctx, func() error { return s.s.RequestSubsystem(name) }, nil)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
 		return s.c.opError("subsystem", contextError(ctx, refusedSubsystem(name, err)))
+	case s.s.cn.alive():
+		err = &refusal{err: err}
 	}
-	if err != nil {
-		return s.c.opError("subsystem", refusedSubsystem(name, err))
-	}
-	return nil
+	return s.c.opError("subsystem", refusedSubsystem(name, err))
 }
 
 // refusedSubsystem is the error of a subsystem request that failed.
 func refusedSubsystem(name string, err error) error {
 	return fmt.Errorf("server refused the %s subsystem: %w", name, err)
+}
+
+// refusal is the server's "no" to a request, err, which it reads as:
+// errors.Is finds ErrRefused and err.
+type refusal struct{ err error }
+
+func (r *refusal) Error() string { return r.err.Error() }
+
+func (r *refusal) Unwrap() []error { return []error{ErrRefused, r.err} }
+
+// SideOutput runs a short helper command (a checksum, say) for the
+// holder of this session and returns its standard output (at most 64
+// KiB). It takes no slot of its own: waiting for one while this session
+// holds the last would wait for ever. When the server refuses a second
+// session (sshd's MaxSessions 1), the command runs over a spare
+// connection of its own, closed afterwards. It is bounded by ctx; a
+// failed command is an *ExitError with the start of its stderr.
+func (s *Session) SideOutput(ctx context.Context, command string) ([]byte, error) {
+	return s.c.sideOutput(ctx, command)
 }
 
 // Close closes the session's channel and frees its slot. It is

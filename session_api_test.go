@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/vmtest"
 )
 
 // TestNewSessionRunsAProgram: a Session is a working x/crypto session.
@@ -73,8 +75,9 @@ func TestSessionSubsystemRefused(t *testing.T) {
 	defer s.Close()
 	err = s.RequestSubsystem(testCtx(t), "sftp")
 	var oe *vmconn.OpError
-	if !errors.As(err, &oe) || oe.Op != "subsystem" || !strings.Contains(err.Error(), "server refused the sftp subsystem") {
-		t.Fatalf("RequestSubsystem = %v; want an *OpError saying the server refused", err)
+	if !errors.As(err, &oe) || oe.Op != "subsystem" || !errors.Is(err, vmconn.ErrRefused) ||
+		!strings.Contains(err.Error(), "server refused the sftp subsystem") {
+		t.Fatalf("RequestSubsystem = %v; want an *OpError wrapping ErrRefused", err)
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "vmconn: ") || strings.Count(msg, "vmconn: ") != 1 {
 		t.Errorf("%q: want \"vmconn: \" once, at the start", msg)
@@ -101,5 +104,29 @@ func TestSessionSubsystemCancelled(t *testing.T) {
 	s.Close()
 	if _, err := c.Output(testCtx(t), "true"); err != nil {
 		t.Fatalf("Output after Close: %v", err)
+	}
+}
+
+// TestSessionSideOutput: a helper command runs for the holder of the only
+// slot, vmconn's (Config.MaxSessions 1) and the server's (vmtest
+// MaxSessions 1: over a spare connection); a failed one is an *ExitError.
+func TestSessionSideOutput(t *testing.T) {
+	t.Parallel()
+	srv := testkit.Server(t, vmtest.Options{MaxSessions: 1})
+	cfg := testConfig(srv)
+	cfg.MaxSessions = 1
+	c := dialTest(t, srv, cfg)
+	s, err := c.NewSession(testCtx(t))
+	if err != nil {
+		t.Fatalf("NewSession: %v", err)
+	}
+	defer s.Close()
+	out, err := s.SideOutput(testCtx(t), "echo side")
+	if err != nil || string(out) != "side\n" {
+		t.Fatalf("SideOutput = %q, %v", out, err)
+	}
+	var ee *vmconn.ExitError
+	if _, err := s.SideOutput(testCtx(t), "exit 3"); !errors.As(err, &ee) || ee.Status != 3 {
+		t.Fatalf("SideOutput(exit 3) = %v; want an *ExitError with status 3", err)
 	}
 }

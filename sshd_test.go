@@ -238,16 +238,16 @@ func TestSSHDLargeOutput(t *testing.T) {
 }
 
 // TestSSHDSessionsRefused: a server that refuses every session (sshd
-// MaxSessions 0) fails the command at once: with no other session open,
-// the refusal cannot be a session limit worth waiting for.
+// MaxSessions 0) fails the command once Config.SessionWait has passed
+// (the context has no deadline), with the server's refusal.
 func TestSSHDSessionsRefused(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{MaxSessions: -1, ExtraConfig: []string{"MaxSessions 0"}})
-	c := dialSSHD(t, s, nil)
-	ctx, cancel := context.WithTimeout(testCtx(t), 10*time.Second)
-	defer cancel()
-	_, err := c.Output(ctx, "true")
+	cfg := sshdConfig(s)
+	cfg.SessionWait = 300 * time.Millisecond
+	c := dialSSHD(t, s, cfg)
+	_, err := c.Output(context.Background(), "true")
 	var oce *ssh.OpenChannelError
-	if !errors.As(err, &oce) || ctx.Err() != nil {
-		t.Errorf("Output = %v; want an immediate OpenChannelError", err)
+	if !errors.As(err, &oce) || !errors.Is(err, vmconn.ErrRefused) {
+		t.Errorf("Output = %v; want ErrRefused wrapping an OpenChannelError", err)
 	}
 }

@@ -185,3 +185,49 @@ func TestTransferLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyMaxSessions1: Verify's checksum command runs while the
+// copy's SFTP session holds the only slot, both vmconn's
+// (Config.MaxSessions 1) and the server's (sshd MaxSessions 1, which also
+// refuses a session opened right after another ended): it must neither
+// wait for that slot for ever nor be refused. As root and as an
+// unprivileged user.
+func TestVerifyMaxSessions1(t *testing.T) {
+	sshdtest.RequireRoot(t, "a root login and an unprivileged user")
+	for _, unpriv := range []bool{false, true} {
+		t.Run(map[bool]string{false: "root", true: "user"}[unpriv], func(t *testing.T) {
+			t.Parallel()
+			s := sshdtest.Start(t, sshdtest.Options{MaxSessions: 1, PasswordUser: unpriv, HostKeyTypes: []string{"ed25519"}})
+			cfg := testkit.SSHDConfig(s)
+			cfg.MaxSessions = 1
+			c := testkit.DialSSHD(t, s, cfg)
+			remote := "vmconn-verify" // in the unprivileged user's home
+			if !unpriv {
+				remote = filepath.Join(t.TempDir(), remote)
+			}
+			verifyRoundTrip(t, c, remote)
+			if err := c.Command(testkit.Ctx(t), "true").Run(); err != nil {
+				t.Errorf("a command after the copies: %v", err)
+			}
+		})
+	}
+}
+
+// verifyRoundTrip uploads a file to remote and downloads it back, both
+// with Verify, within 15 seconds.
+func verifyRoundTrip(t *testing.T, c *vmconn.Client, remote string) {
+	t.Helper()
+	local := t.TempDir()
+	src, back := filepath.Join(local, "src"), filepath.Join(local, "back")
+	testkit.WriteFile(t, src, testkit.RandomBytes(200000), 0o644)
+	ctx, cancel := context.WithTimeout(testkit.Ctx(t), 15*time.Second)
+	defer cancel()
+	opts := &transfer.Options{Verify: true}
+	if err := transfer.Upload(ctx, c, src, remote, opts); err != nil {
+		t.Fatalf("Upload with Verify: %v", err)
+	}
+	if err := transfer.Download(ctx, c, remote, back, opts); err != nil {
+		t.Fatalf("Download with Verify: %v", err)
+	}
+	testkit.SameTree(t, src, back)
+}

@@ -91,7 +91,8 @@ func (cp *copier) verify(remote, want string) error {
 	if !cp.opts.Verify {
 		return nil
 	}
-	out, err := cp.c.Output(cp.ctx, vmconn.ShellJoin("sha256sum", "--", remote))
+	// Not Output: the copy's SFTP session may hold the server's only slot.
+	out, err := cp.f.s.SideOutput(cp.ctx, vmconn.ShellJoin("sha256sum", "--", remote))
 	if err != nil {
 		return fmt.Errorf("checksum of %s: %w", remote, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +27,8 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 		rebooted := e.OldBootID != e.NewBootID
 		e.Rebooted = &rebooted
 	}
-	idFailed := err != nil && e.NewBootID == "" // a boot id could not be read
+	var be *vmconn.BootIDError
+	idFailed := errors.As(err, &be) // a boot id could not be read
 	if idFailed && e.Class == fmt.Sprint(vmconn.ClassFailed) {
 		e.Class = fmt.Sprint(vmconn.ClassError)
 	}
@@ -36,8 +38,8 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 		return nil
 	case e.Rebooted != nil && *e.Rebooted:
 		return &exitError{code: exitRebooted}
-	case idFailed:
-		return &exitError{code: exitConnError}
+	case idFailed: // on stderr too: it is not the command's own failure
+		return &exitError{code: exitConnError, err: err}
 	}
 	return exit
 }

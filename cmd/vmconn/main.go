@@ -33,8 +33,13 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+// main runs the subcommand under a context that SIGINT or SIGTERM
+// cancels: every call then stops what it waits for (a remote command is
+// stopped and its processes killed) and the process exits. A second
+// signal kills the process at once, with the default disposition.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	os.Exit(exitCode(err))

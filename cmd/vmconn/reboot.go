@@ -95,7 +95,9 @@ func newGuardCmd(g *globalFlags) *cobra.Command {
 		Long: `Run a command like exec, reading the machine's boot id before and after it
 (reconnecting if the connection was lost). If the machine rebooted meanwhile,
 print "rebooted: OLD -> NEW" on stderr and exit 254; otherwise exit with the
-command's status as exec does.
+command's status as exec does. If the boot id cannot be read, before or after
+(for example on an account restricted to sftp), print why (the boot id command
+and its stderr) and exit 255, with or without --json.
 
 ` + jsonHelp,
 		Args: cobra.MinimumNArgs(2),
@@ -113,7 +115,11 @@ command's status as exec does.
 			}
 			err = rc.Run()
 			var re *vmconn.RebootError
-			if errors.As(err, &re) {
+			var be *vmconn.BootIDError
+			switch {
+			case errors.As(err, &be): // before the command's own status: it may hold one
+				return &exitError{code: exitConnError, err: err}
+			case errors.As(err, &re):
 				fmt.Fprintf(cmd.ErrOrStderr(), "rebooted: %s -> %s\n", re.OldBootID, re.NewBootID)
 				return &exitError{code: exitRebooted}
 			}
