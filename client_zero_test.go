@@ -88,7 +88,6 @@ func zeroClientCalls(src, dir string) map[string]func(context.Context, *vmconn.C
 		"ForwardAgent": func(ctx context.Context, c *vmconn.Client) error {
 			return ignore(c.ForwardAgent(ctx, agent.NewKeyring()))
 		},
-		"IsAlive":   func(ctx context.Context, c *vmconn.Client) error { return ignore(c.IsAlive(ctx, nil)) },
 		"StartJob":  func(ctx context.Context, c *vmconn.Client) error { return ignore(c.StartJob(ctx, "true", nil)) },
 		"AttachJob": func(ctx context.Context, c *vmconn.Client) error { return ignore(c.AttachJob(ctx, "job-1", nil)) },
 		"Jobs":      func(ctx context.Context, c *vmconn.Client) error { return ignore(c.Jobs(ctx, nil)) },

@@ -95,17 +95,6 @@ func (c *Client) sshConfig() (cfg *ssh.ClientConfig, hostKeyErr *error, agentCon
 	return cfg, hostKeyErr, agentConn, nil
 }
 
-// handshake prepares the SSH config and runs the handshake on nc.
-func (c *Client) handshake(ctx context.Context, nc net.Conn) (*ssh.Client, error) {
-	sshCfg, hostKeyErr, agentConn, err := c.sshConfig()
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	defer agentConn.Close()
-	return c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
-}
-
 // handshakeWith runs the SSH handshake on nc, closing nc if ctx ends
 // first (ssh.NewClientConn cannot be cancelled by itself).
 func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.ClientConfig, hostKeyErr *error) (*ssh.Client, error) {

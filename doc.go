@@ -47,7 +47,7 @@
 //   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
 //     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
 //     ErrJobFinished, ErrJobRunning; copies: transfer.ErrChecksum (retryable);
-//     WaitAlive, when ctx's deadline passes first: ErrTimeout with
+//     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
 // Retryable consults the first error in the chain, outermost first, that
@@ -94,16 +94,17 @@
 //
 // # Liveness and fleets
 //
-// IsAlive asks a host, layer by layer and concurrently, whether it is
-// alive: SSH, TCP, ICMP. FanOut.RunAll runs one command on many hosts.
+// Package vmconn/alive tells, layer by layer (SSH, TCP, ICMP), whether a host is alive.
+// Package vmconn/fanout runs one command on many hosts.
 //
 // # The OpenSSH world
 //
-// LoadSSHConfig and SSHConfig.Resolve read ~/.ssh/config; DialVia goes
-// through jump hosts; Client.Sudo runs commands as root;
-// Client.ForwardAgent forwards an agent when asked.
+// Package vmconn/sshconfig reads ~/.ssh/config (ssh_config) for Dial.
 //
-// Package transfer copies files over SFTP (Upload, Download), built on Client.NewSession.
+// Package vmconn/transfer copies files over SFTP (Upload, Download), on Client.NewSession.
+//
+// DialVia goes through jump hosts; Client.Sudo runs commands as root;
+// Client.ForwardAgent forwards an agent when asked.
 //
 // # Remote shell
 //

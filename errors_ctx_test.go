@@ -28,26 +28,6 @@ func TestCommandDeadlineIsTheCallers(t *testing.T) {
 	}
 }
 
-// TestFanOutDeadlineLikeCancel: the caller's deadline and the caller's
-// cancel give a host still running the same class and no exit status.
-func TestFanOutDeadlineLikeCancel(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t)
-	f := &vmconn.FanOut{Config: testConfig(srv)}
-	dctx, dcancel := context.WithTimeout(testCtx(t), 500*time.Millisecond)
-	defer dcancel()
-	byDeadline := f.RunAll(dctx, []string{srv.Addr()}, "sleep 30")[0]
-	cctx, ccancel := context.WithCancel(testCtx(t))
-	stop := time.AfterFunc(500*time.Millisecond, ccancel)
-	defer stop.Stop()
-	byCancel := f.RunAll(cctx, []string{srv.Addr()}, "sleep 30")[0]
-	for _, r := range []vmconn.HostResult{byDeadline, byCancel} {
-		if r.Class != vmconn.ClassError || r.ExitStatus != -1 {
-			t.Errorf("%v: class %s, exit status %d; want %s, -1", r.Err, r.Class, r.ExitStatus, vmconn.ClassError)
-		}
-	}
-}
-
 // TestConnectTimeoutSaysSo: when Config.ConnectTimeout ends a dial and
 // the caller set no deadline, the error names the connect timeout, not a
 // context deadline.

@@ -5,9 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -77,45 +75,6 @@ func TestJumpMiddleHopHostKeyMismatch(t *testing.T) {
 	}
 	if strings.Contains(hop2.Logs(), fmt.Sprintf("port %d", target.Port)) {
 		t.Error("the target was reached through an unverified hop")
-	}
-}
-
-// TestJumpViaSSHConfig: aliases, per-host keys and known_hosts and a
-// two-hop ProxyJump, all from an ssh_config file, against real sshd.
-func TestJumpViaSSHConfig(t *testing.T) {
-	hop1, hop2, target := jumpChain(t)
-	var b strings.Builder
-	for name, s := range map[string]*sshdtest.Server{"hop1": hop1, "hop2": hop2, "vm": target} {
-		fmt.Fprintf(&b, "Host %s\n  HostName %s\n  Port %d\n  User %s\n  IdentityFile %s\n  UserKnownHostsFile %s\n  IdentitiesOnly yes\n",
-			name, s.Host, s.Port, s.User, s.ClientKeyFile, s.KnownHostsFile)
-	}
-	b.WriteString("Host vm\n  ProxyJump hop1,hop2\n")
-	file := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := vmconn.LoadSSHConfig(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := sc.Resolve("vm", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var addrs []string
-	for _, j := range r.Jumps {
-		addrs = append(addrs, j.Addr)
-	}
-	if !slices.Equal(addrs, []string{hop1.Addr, hop2.Addr}) || r.Addr != target.Addr {
-		t.Fatalf("hops %q, addr %q", addrs, r.Addr)
-	}
-	c, err := r.Dial(testCtx(t))
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	defer c.Close()
-	if out, err := c.Output(testCtx(t), "echo ok"); err != nil || string(out) != "ok\n" {
-		t.Fatalf("Output = %q, %v", out, err)
 	}
 }
 

@@ -29,18 +29,6 @@ func TestSameWriterForBothStreams(t *testing.T) {
 	}
 }
 
-// TestFanOutDuration: every host's Duration is measured.
-func TestFanOutDuration(t *testing.T) {
-	t.Parallel()
-	addrs, cfg := fleet(t, 2)
-	f := &vmconn.FanOut{Config: cfg}
-	for _, r := range f.RunAll(testCtx(t), append(addrs, closedPort(t)), "true") {
-		if r.Duration <= 0 {
-			t.Errorf("%s: Duration %v (class %s)", r.Host, r.Duration, r.Class)
-		}
-	}
-}
-
 // TestExitErrorCarriesStderrTail: a helper's explanation on stderr is in
 // the error's message, bounded to its tail.
 func TestExitErrorCarriesStderrTail(t *testing.T) {

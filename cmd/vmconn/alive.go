@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 )
 
 // exitDown is the exit status of "vmconn alive" for a host that did not
@@ -76,15 +77,15 @@ Exit status: 0 alive (every host), 1 down (or the name did not resolve),
 	hf.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.ports, "ports", "", "comma-separated TCP ports to probe (default: the SSH port, 443, 80)")
-	fl.DurationVar(&f.timeout, "timeout", vmconn.DefaultAliveTimeout, "bound on the whole check, all layers together")
+	fl.DurationVar(&f.timeout, "timeout", alive.DefaultTimeout, "bound on the whole check, all layers together")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print a table of every layer's outcome")
 	fl.BoolVar(&f.noSSH, "no-ssh", false, "do not try to log in (probe TCP and ICMP only)")
 	fl.BoolVar(&f.noICMP, "no-icmp", false, "do not ping")
 	return cmd
 }
 
-// options turns the flags into AliveOptions; errors are usage errors.
-func (f *aliveFlags) options(g *globalFlags) (*vmconn.AliveOptions, error) {
+// options turns the flags into alive.Options; errors are usage errors.
+func (f *aliveFlags) options(g *globalFlags) (*alive.Options, error) {
 	if f.timeout <= 0 {
 		return nil, fmt.Errorf("--timeout must be positive, not %v", f.timeout)
 	}
@@ -96,7 +97,7 @@ func (f *aliveFlags) options(g *globalFlags) (*vmconn.AliveOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vmconn.AliveOptions{Config: cfg, Ports: ports, Timeout: f.timeout, NoSSH: f.noSSH, NoICMP: f.noICMP}, nil
+	return &alive.Options{Config: cfg, Ports: ports, Timeout: f.timeout, NoSSH: f.noSSH, NoICMP: f.noICMP}, nil
 }
 
 // parseAlivePorts parses "22,443,80"; "" means the defaults.
@@ -120,7 +121,7 @@ func (f *aliveFlags) run(cmd *cobra.Command, g *globalFlags, host string) error 
 	if err != nil {
 		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
-	res, err := vmconn.IsAlive(cmd.Context(), host, o)
+	res, err := alive.Check(cmd.Context(), host, o)
 	if errors.Is(err, vmconn.ErrConfig) {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -147,13 +148,13 @@ func (f *aliveFlags) run(cmd *cobra.Command, g *globalFlags, host string) error 
 }
 
 // printAliveTable prints every probe's outcome.
-func printAliveTable(w io.Writer, res *vmconn.AliveResult) {
+func printAliveTable(w io.Writer, res *alive.Result) {
 	fmt.Fprintf(w, "address %s, verdict in %v\n", res.Addr, res.Elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAYER\tTARGET\tOUTCOME\tLATENCY\tDETAIL")
 	for _, l := range res.Layers {
 		latency := "-"
-		if l.Outcome != vmconn.Skipped {
+		if l.Outcome != alive.Skipped {
 			latency = aliveFmtMillis(l.Latency) + "ms"
 		}
 		fmt.Fprintf(tw, "%v\t%s\t%v\t%s\t%s\n", l.Layer, l.Target, l.Outcome, latency, l.Detail)
@@ -166,7 +167,7 @@ type aliveResultJSON struct {
 	Host        string           `json:"host"`
 	Addr        string           `json:"addr,omitempty"`
 	Alive       bool             `json:"alive"`
-	Layer       vmconn.Layer     `json:"layer"`
+	Layer       alive.Layer      `json:"layer"`
 	Operational bool             `json:"operational"`
 	Summary     string           `json:"summary"`
 	ElapsedMS   float64          `json:"elapsed_ms"`
@@ -175,15 +176,15 @@ type aliveResultJSON struct {
 }
 
 type aliveLayerJSON struct {
-	Layer     vmconn.Layer   `json:"layer"`
-	Target    string         `json:"target"`
-	Outcome   vmconn.Outcome `json:"outcome"`
-	LatencyMS float64        `json:"latency_ms"`
-	Detail    string         `json:"detail,omitempty"`
-	Error     string         `json:"error,omitempty"`
+	Layer     alive.Layer   `json:"layer"`
+	Target    string        `json:"target"`
+	Outcome   alive.Outcome `json:"outcome"`
+	LatencyMS float64       `json:"latency_ms"`
+	Detail    string        `json:"detail,omitempty"`
+	Error     string        `json:"error,omitempty"`
 }
 
-func aliveJSON(host string, res *vmconn.AliveResult, err error) aliveResultJSON {
+func aliveJSON(host string, res *alive.Result, err error) aliveResultJSON {
 	out := aliveResultJSON{Host: host, Summary: "down", Layers: []aliveLayerJSON{}}
 	if err != nil {
 		out.Error = err.Error()

@@ -9,12 +9,13 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 )
 
 // aliveVerdict is one host's liveness check.
 type aliveVerdict struct {
 	host string
-	res  *vmconn.AliveResult
+	res  *alive.Result
 	err  error
 }
 
@@ -29,13 +30,13 @@ func (f *aliveFlags) runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, 
 	verdicts := checkAll(cmd.Context(), hosts, o, h.parallel)
 	w := cmd.OutOrStdout()
 	enc := json.NewEncoder(w)
-	alive := 0
+	up := 0
 	for _, v := range verdicts {
 		if errors.Is(v.err, vmconn.ErrConfig) {
 			return &exitError{code: exitUsage, err: v.err}
 		}
 		if v.res != nil && v.res.Alive && v.err == nil {
-			alive++
+			up++
 		}
 		switch {
 		case g.json:
@@ -49,15 +50,15 @@ func (f *aliveFlags) runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, 
 			fmt.Fprintf(w, "%s: down (%v)\n", v.host, v.err)
 		}
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%d alive, %d down\n", alive, len(verdicts)-alive)
-	if alive != len(verdicts) {
+	fmt.Fprintf(cmd.ErrOrStderr(), "%d alive, %d down\n", up, len(verdicts)-up)
+	if up != len(verdicts) {
 		return &exitError{code: exitDown}
 	}
 	return nil
 }
 
-// checkAll runs IsAlive for every host, parallel at a time.
-func checkAll(ctx context.Context, hosts []string, o *vmconn.AliveOptions, parallel int) []aliveVerdict {
+// checkAll runs alive.Check for every host, parallel at a time.
+func checkAll(ctx context.Context, hosts []string, o *alive.Options, parallel int) []aliveVerdict {
 	out := make([]aliveVerdict, len(hosts))
 	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
@@ -65,7 +66,7 @@ func checkAll(ctx context.Context, hosts []string, o *vmconn.AliveOptions, paral
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			res, err := vmconn.IsAlive(ctx, host, o)
+			res, err := alive.Check(ctx, host, o)
 			out[i] = aliveVerdict{host, res, err}
 		})
 	}

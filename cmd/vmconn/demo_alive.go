@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 	"github.com/vmconn/vmconn/vmtest"
 )
 
@@ -13,15 +13,15 @@ func init() {
 }
 
 func (d *demo) alive(ctx context.Context) error {
-	opts := &vmconn.AliveOptions{Config: d.config(), Ports: []int{d.srv.Port()}}
-	r, err := vmconn.IsAlive(ctx, d.srv.Addr(), opts)
+	opts := &alive.Options{Config: d.config(), Ports: []int{d.srv.Port()}}
+	r, err := alive.Check(ctx, d.srv.Addr(), opts)
 	if err != nil {
 		return err
 	}
 	d.say("live host:     %-34s (operational=%v, %v)", r, r.Operational, r.Elapsed.Round(time.Millisecond))
 
 	d.srv.StopListening()
-	r, err = vmconn.IsAlive(ctx, d.srv.Addr(), opts)
+	r, err = alive.Check(ctx, d.srv.Addr(), opts)
 	if lerr := d.srv.StartListening(); lerr != nil {
 		return lerr
 	}
@@ -36,7 +36,7 @@ func (d *demo) alive(ctx context.Context) error {
 	}
 	defer bh.Close()
 	opts.Ports, opts.Timeout = []int{bh.Port()}, time.Second
-	r, err = vmconn.IsAlive(ctx, bh.Addr(), opts)
+	r, err = alive.Check(ctx, bh.Addr(), opts)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/fanout"
 )
 
 // hostsFlags select several hosts for one command.
@@ -24,7 +25,7 @@ type hostsFlags struct {
 func (h *hostsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVarP(&h.hosts, "hosts", "H", nil, "hosts to work on (comma-separated or repeated)")
 	cmd.Flags().StringVar(&h.hostsFile, "hosts-file", "", "hosts listed in FILE, one per line (# comments)")
-	cmd.Flags().IntVar(&h.parallel, "parallel", vmconn.DefaultParallel, "hosts worked on at once")
+	cmd.Flags().IntVar(&h.parallel, "parallel", fanout.DefaultParallel, "hosts worked on at once")
 }
 
 func (h *hostsFlags) many() bool { return len(h.hosts) > 0 || h.hostsFile != "" }
@@ -81,30 +82,30 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 	if err != nil {
 		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
-	f := &vmconn.FanOut{Config: cfg, Parallel: h.parallel}
+	opts := &fanout.Options{Config: cfg, Parallel: h.parallel}
 	var js *jsonHosts
 	if g.json {
 		js = newJSONHosts(cmd.OutOrStdout())
-		f.Output = js.output
+		opts.Output = js.output
 	} else {
-		f.Stdout, f.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+		opts.Stdout, opts.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 	}
-	results := f.RunAll(cmd.Context(), hosts, command)
-	counts := map[string]int{}
+	results := fanout.Run(cmd.Context(), hosts, command, opts)
+	counts := map[fanout.Class]int{}
 	for _, r := range results {
 		counts[r.Class]++
 		if js != nil {
 			js.end(r)
-		} else if r.Err != nil && r.Class != vmconn.ClassFailed {
+		} else if r.Err != nil && r.Class != fanout.Failed {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", r.Host, withHostKeyHint(r.Err))
 		}
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%d ok, %d failed, %d unreachable", counts[vmconn.ClassOK], counts[vmconn.ClassFailed], counts[vmconn.ClassUnreachable])
-	if n := counts[vmconn.ClassAuth] + counts[vmconn.ClassError]; n > 0 {
+	fmt.Fprintf(cmd.ErrOrStderr(), "%d ok, %d failed, %d unreachable", counts[fanout.OK], counts[fanout.Failed], counts[fanout.Unreachable])
+	if n := counts[fanout.Auth] + counts[fanout.Error]; n > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), ", %d refused or in error", n)
 	}
 	fmt.Fprintln(cmd.ErrOrStderr())
-	if counts[vmconn.ClassOK] != len(results) {
+	if counts[fanout.OK] != len(results) {
 		return &exitError{code: 1}
 	}
 	return nil
@@ -121,7 +122,7 @@ func newJSONHosts(w io.Writer) *jsonHosts {
 	return &jsonHosts{jl: newJSONLines(w), streams: map[string][2]*jsonStream{}}
 }
 
-// output is a vmconn.FanOut.Output function.
+// output is a fanout.Options.Output function.
 func (j *jsonHosts) output(host string) (io.Writer, io.Writer) {
 	out, errOut := j.jl.streams(host, 0, 0)
 	j.mu.Lock()
@@ -131,11 +132,11 @@ func (j *jsonHosts) output(host string) (io.Writer, io.Writer) {
 }
 
 // end prints a host's end object.
-func (j *jsonHosts) end(r vmconn.HostResult) {
+func (j *jsonHosts) end(r fanout.Result) {
 	j.mu.Lock()
 	s := j.streams[r.Host]
 	j.mu.Unlock()
 	e := endOf(r.Host, r.Err, time.Now(), s[0], s[1])
-	e.Class, e.ExitStatus, e.DurationMS = fmt.Sprint(r.Class), r.ExitStatus, r.Duration.Milliseconds()
+	e.Class, e.ExitStatus, e.DurationMS = r.Class.String(), r.ExitStatus, r.Duration.Milliseconds()
 	_ = j.jl.print(e)
 }

@@ -2,11 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/fanout"
 )
 
 // guardJSON runs a guarded command with --json: its output as output
@@ -29,8 +29,8 @@ func guardJSON(cmd *cobra.Command, host string, rc *vmconn.Cmd) error {
 	}
 	var be *vmconn.BootIDError
 	idFailed := errors.As(err, &be) // a boot id could not be read
-	if idFailed && e.Class == fmt.Sprint(vmconn.ClassFailed) {
-		e.Class = fmt.Sprint(vmconn.ClassError)
+	if idFailed && e.Class == fanout.Failed.String() {
+		e.Class = fanout.Error.String()
 	}
 	exit := jsonExit(jl.print(e), err)
 	switch {

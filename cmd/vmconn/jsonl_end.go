@@ -2,13 +2,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/fanout"
 )
 
-// Classes of an end object beyond the fan-out's (vmconn.ClassOK, ...).
+// Classes of an end object beyond the fan-out's (fanout.OK, ...).
 const (
 	classRebooted = "rebooted" // guard: the machine rebooted meanwhile
 	classLost     = "lost"     // a job lost to a reboot or a killed wrapper
@@ -37,28 +37,17 @@ func endOf(host string, err error, start time.Time, out, errOut *jsonStream) end
 	return e
 }
 
-// classOf names the outcome of one host's command, as vmconn.FanOut's
-// classes do (printed with fmt.Sprint, whether they are strings or a
-// Stringer type), with the CLI's own for reboots and jobs.
+// classOf names the outcome of one host's command as fanout.Classify
+// does, with the CLI's own classes for reboots and jobs.
 func classOf(err error) string {
-	var ee *vmconn.ExitError
 	var lost *vmconn.JobLostError
 	switch {
-	case err == nil:
-		return fmt.Sprint(vmconn.ClassOK)
 	case errors.Is(err, vmconn.ErrRebooted):
 		return classRebooted
 	case errors.As(err, &lost):
 		return classLost
-	case errors.As(err, &ee):
-		return fmt.Sprint(vmconn.ClassFailed)
-	case errors.Is(err, vmconn.ErrAuth), errors.Is(err, vmconn.ErrHostKeyUnknown), errors.Is(err, vmconn.ErrHostKeyChanged):
-		return fmt.Sprint(vmconn.ClassAuth)
-	case errors.Is(err, vmconn.ErrUnreachable), errors.Is(err, vmconn.ErrTimeout), errors.Is(err, vmconn.ErrHandshake),
-		errors.Is(err, vmconn.ErrConnLost), errors.Is(err, vmconn.ErrNoExitStatus):
-		return fmt.Sprint(vmconn.ClassUnreachable)
 	}
-	return fmt.Sprint(vmconn.ClassError)
+	return fanout.Classify(err).String()
 }
 
 // unwrapExit returns the error an *exitError carries, or err itself.

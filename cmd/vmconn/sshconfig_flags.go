@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
 // sshFlags are the flags that fit vmconn into the OpenSSH world: an
@@ -32,11 +33,11 @@ func (s *sshFlags) registerSudo(f *pflag.FlagSet) {
 }
 
 // loadConfig reads the ssh_config file the flags name.
-func (s *sshFlags) loadConfig() (*vmconn.SSHConfig, error) {
+func (s *sshFlags) loadConfig() (*sshconfig.Config, error) {
 	if s.configFile == "none" {
-		return vmconn.ParseSSHConfig(nil)
+		return sshconfig.Parse(nil)
 	}
-	return vmconn.LoadSSHConfig(s.configFile)
+	return sshconfig.Load(s.configFile)
 }
 
 // dial connects to host as ssh would: the ssh_config file's settings for
@@ -63,7 +64,7 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 }
 
 // resolve maps host through the ssh_config file.
-func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*vmconn.Resolved, error) {
+func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*sshconfig.Resolved, error) {
 	base, err := g.config()
 	if err != nil {
 		return nil, vmErr("", err)

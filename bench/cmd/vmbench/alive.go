@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/alive"
 )
 
-// Liveness: how long a verdict takes, vmconn.IsAlive (SSH, TCP 22/443/80
+// Liveness: how long a verdict takes, alive.Check (SSH, TCP 22/443/80
 // and ICMP probed at once under one 3s timeout) against the same probes
 // one after another, each with the same 3s timeout, highest layer first,
 // stopping at the first answer: ssh true, TCP connects, ping.
@@ -95,12 +96,12 @@ func cmdAliveWorker(args []string) error {
 
 // probeBoth times reps verdicts of each method, alternating them.
 func probeBoth(ctx context.Context, t aliveTarget, reps int) []Verdict {
-	vm := Verdict{Host: t.name, Method: "vmconn.IsAlive (layers at once, 3s timeout)"}
+	vm := Verdict{Host: t.name, Method: "alive.Check (layers at once, 3s timeout)"}
 	seq := Verdict{Host: t.name, Method: "sequential probes (ssh, tcp 22/443/80, ping; 3s each)"}
 	for range reps {
 		start := time.Now()
-		res, err := vmconn.IsAlive(ctx, t.user+"@"+net.JoinHostPort(t.ip, strconv.Itoa(t.port)),
-			&vmconn.AliveOptions{Config: t.cfg, Timeout: aliveTimeout})
+		res, err := alive.Check(ctx, t.user+"@"+net.JoinHostPort(t.ip, strconv.Itoa(t.port)),
+			&alive.Options{Config: t.cfg, Timeout: aliveTimeout})
 		vm.Seconds = append(vm.Seconds, time.Since(start).Seconds())
 		if err != nil {
 			vm.Err = err.Error()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/bench/internal/proc"
+	"github.com/vmconn/vmconn/fanout"
 )
 
 // fanOutCommand is what every fan-out runs; each client checks the output.
@@ -194,7 +195,7 @@ func (b *bench) fanSSH(ctx context.Context, n int, xargsFile string) FanOut {
 	return f
 }
 
-// cmdFanoutWorker is the vmconn fan-out process: FanOut.RunAll on every
+// cmdFanoutWorker is the vmconn fan-out process: fanout.Run on every
 // host of the file at once, printing a fanReport.
 func cmdFanoutWorker(args []string) error {
 	fs := flag.NewFlagSet("fanout-worker", flag.ExitOnError)
@@ -215,7 +216,7 @@ func cmdFanoutWorker(args []string) error {
 			hosts = append(hosts, f[0]+":"+f[1])
 		}
 	}
-	fo := &vmconn.FanOut{
+	opts := &fanout.Options{
 		Config: &vmconn.Config{User: *user, IdentityFiles: []string{*key}, KnownHostsFiles: []string{*known},
 			NoAgent: true, ConnectTimeout: connectTimeout},
 		Parallel: len(hosts),
@@ -224,11 +225,11 @@ func cmdFanoutWorker(args []string) error {
 	defer cancel()
 	stop := sampleRuntime()
 	start := time.Now()
-	results := fo.RunAll(ctx, hosts, *command)
+	results := fanout.Run(ctx, hosts, *command, opts)
 	r := fanReport{Seconds: time.Since(start).Seconds()}
 	r.Go = stop()
 	for _, h := range results {
-		if h.Class == vmconn.ClassOK && string(h.Stdout) == "ok\n" {
+		if h.Class == fanout.OK && string(h.Stdout) == "ok\n" {
 			r.OK++
 			continue
 		}
