@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // timeoutError ends a context bounded by one of vmconn's own timeouts
@@ -37,19 +37,21 @@ func withTimeout(ctx context.Context, what string, d time.Duration) (context.Con
 // what the operation last failed with, is kept in the message when it
 // says more than the ending itself (a closed connection or a passed
 // deadline does not); it is not wrapped, so it cannot change the class.
-// The rules live in internal/errtext, shared with the feature packages.
 func contextError(ctx context.Context, cause error) error {
-	return errtext.ContextError(ctx, cause, ownTimeout)
+	return errutil.Ended(contextEnd(ctx), cause)
 }
 
 // contextEnd returns why ctx ended, or nil while it has not.
-func contextEnd(ctx context.Context) error { return errtext.ContextEnd(ctx, ownTimeout) }
-
-// ownTimeout reports whether a context's cause is one of vmconn's own
-// timeouts, which reads alone ("connect timeout (15s)").
-func ownTimeout(why error) bool {
+func contextEnd(ctx context.Context) error {
+	err, why := ctx.Err(), context.Cause(ctx)
 	var te *timeoutError
-	return errors.As(why, &te)
+	switch {
+	case err == nil:
+		return nil
+	case why == nil || errors.Is(why, err) || errors.As(why, &te):
+		return why
+	}
+	return fmt.Errorf("%w: %w", err, why) // the caller's own cause
 }
 
 // ctxEnded reports whether err is ctx's end: ctx is done, or err is the

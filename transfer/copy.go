@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Options tune Upload and Download. The zero value copies with
@@ -146,14 +146,14 @@ func withSFTP(ctx context.Context, c *vmconn.Client, op string, fn func(*SFTP) e
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
-		return errtext.Errorf("%s %s: %w", op, c.Addr(), errtext.ContextError(ctx, err, nil))
+		return errutil.Errorf("%s %s: %w", op, c.Addr(), errutil.ContextError(ctx, err))
 	case errors.Is(err, ErrChecksum), errors.Is(err, vmconn.ErrConfig):
-		return errtext.Errorf("%s: %w", op, err)
+		return errutil.Errorf("%s: %w", op, err)
 	}
 	if cerr := c.Err(); cerr != nil {
 		return opError(c, op, fmt.Errorf("%w (%w)", cerr, err))
 	}
-	return errtext.Errorf("%s: %w", op, err)
+	return errutil.Errorf("%s: %w", op, err)
 }
 
 func optionsOrZero(o *Options) Options {

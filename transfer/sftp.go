@@ -8,7 +8,7 @@ import (
 
 	"github.com/pkg/sftp"
 	"github.com/vmconn/vmconn"
-	"github.com/vmconn/vmconn/internal/errtext"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // SFTP is an SFTP session (github.com/pkg/sftp) over a Client's
@@ -43,7 +43,7 @@ func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
 func startSFTP(ctx context.Context, s *vmconn.Session) (*sftp.Client, error) {
 	fail := func(err error) (*sftp.Client, error) {
 		if ctx.Err() != nil {
-			err = errtext.ContextError(ctx, err, nil)
+			err = errutil.ContextError(ctx, err)
 		}
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (f *SFTP) Close() error {
 // a *vmconn.OpError, or (for a cancelled context) a plain prefixed error.
 func opError(c *vmconn.Client, op string, err error) error {
 	if errors.Is(err, context.Canceled) {
-		return errtext.Errorf("%s %s: %w", op, c.Addr(), err)
+		return errutil.Errorf("%s %s: %w", op, c.Addr(), err)
 	}
 	return &vmconn.OpError{Op: op, Addr: c.Addr(), Err: err}
 }
@@ -100,7 +100,7 @@ func opCause(ctx context.Context, err error) error {
 		return oe.Err
 	}
 	if ctx.Err() != nil {
-		return errtext.ContextEnd(ctx, nil)
+		return errutil.ContextEnd(ctx)
 	}
 	return err
 }

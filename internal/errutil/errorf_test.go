@@ -1,4 +1,4 @@
-package errtext
+package errutil
 
 import (
 	"context"
@@ -27,24 +27,19 @@ func TestContextError(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cause := errors.New("sftp: connection lost")
-	if got := ContextError(ctx, cause, nil); got != cause {
+	if got := ContextError(ctx, cause); got != cause {
 		t.Errorf("before the end: %v; want the cause", got)
 	}
 	cancel()
-	if got := ContextError(ctx, net.ErrClosed, nil); got != context.Canceled {
+	if got := ContextError(ctx, net.ErrClosed); got != context.Canceled {
 		t.Errorf("closed connection: %v; want context.Canceled alone", got)
 	}
-	got := ContextError(ctx, Errorf("x: %w", cause), nil)
+	got := ContextError(ctx, Errorf("x: %w", cause))
 	if !errors.Is(got, context.Canceled) || errors.Is(got, cause) || got.Error() != "context canceled (last: x: sftp: connection lost)" {
 		t.Errorf("with a cause: %q", got)
 	}
 	own := errors.New("connect timeout (1s)")
-	octx, ocancel := context.WithCancelCause(context.Background())
-	ocancel(own)
-	if got := ContextEnd(octx, func(e error) bool { return e == own }); got != own {
-		t.Errorf("own cause: %v; want it alone", got)
-	}
-	if got := ContextEnd(octx, nil); !errors.Is(got, context.Canceled) || !errors.Is(got, own) {
-		t.Errorf("caller's cause: %v; want both", got)
+	if got := Ended(own, nil); got != own {
+		t.Errorf("Ended(own, nil) = %v; want own alone", got)
 	}
 }
