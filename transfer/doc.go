@@ -13,10 +13,12 @@
 // outside the destination. Open gives an SFTP session for other file
 // operations.
 //
-// The package uses only vmconn's exported API: an SFTP session is a
+// The package uses only vmconn's exported API, no back door into the
+// core, so that a user could build the same: an SFTP session is a
 // vmconn.Session (Client.NewSession) with the "sftp" subsystem, so it
 // holds one of the client's session slots (Config.MaxSessions) like any
-// command. Errors say "vmconn: upload: ...", "vmconn: download: ..." or
+// command, and Verify's checksum runs with Session.SideOutput, which
+// takes no second slot (under MaxSessions 1 it could never get one). Errors say "vmconn: upload: ...", "vmconn: download: ..." or
 // "vmconn: sftp host:port: ...", with "vmconn: " once; connection
 // failures wrap vmconn's sentinels (vmconn.ErrConnLost, ...), and
 // vmconn.Retryable answers for them all.
