@@ -1,12 +1,13 @@
-# make test: install missing system packages (as root), vet, and run every
-# test with the race detector. Root-only tests (real sshd in namespaces)
-# skip with a message when not root, and must run when CI=true.
+# make test: install missing system packages (as root), vet, cross-compile
+# and vet for every client platform (make cross), and run every test with
+# the race detector. Root-only tests (real sshd in namespaces) skip with a
+# message when not root, and must run when CI=true.
 GO ?= go
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: test deps vet demo fuzz bench
+.PHONY: test deps vet cross demo fuzz bench bench-jobs
 
-test: deps vet
+test: deps vet cross
 	$(GO) test -race -count=1 -timeout 25m ./...
 
 deps:
@@ -14,6 +15,18 @@ deps:
 
 vet:
 	$(GO) vet ./...
+
+# Every platform users run the client on. CI can only cross-compile:
+# the tests run on Linux alone.
+CROSS_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64
+
+# cross: go build and go vet (tests included) for each of CROSS_TARGETS.
+cross:
+	@set -e; for t in $(CROSS_TARGETS); do \
+		echo "cross: $$t"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build ./...; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./...; \
+	done
 
 demo:
 	$(GO) run ./cmd/vmconn demo

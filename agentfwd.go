@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"strings"
 	"sync"
 
@@ -92,15 +90,12 @@ func (c *Client) agentSource(keyring agent.Agent) (agentSource, error) {
 	if keyring != nil {
 		return func() (agent.Agent, io.Closer, error) { return keyring, nopCloser{}, nil }, nil
 	}
-	sock := c.cfg.AgentSocket
-	if sock == "" {
-		sock = os.Getenv("SSH_AUTH_SOCK")
-	}
+	sock := agentAddress(&c.cfg)
 	if sock == "" {
 		return nil, fmt.Errorf("vmconn: forward agent: no keyring given and no local agent (SSH_AUTH_SOCK): %w", ErrConfig)
 	}
 	return func() (agent.Agent, io.Closer, error) {
-		conn, err := net.Dial("unix", sock)
+		conn, err := dialAgentAt(sock)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -117,21 +117,19 @@ type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
 
-// dialAgent connects to the ssh-agent, or returns nil when there is none.
+// dialAgent connects to the ssh-agent (see agentAddress), or returns nil
+// when there is none.
 func dialAgent(cfg *Config, log *slog.Logger) net.Conn {
 	if cfg.NoAgent {
 		return nil
 	}
-	sock := cfg.AgentSocket
-	if sock == "" {
-		sock = os.Getenv("SSH_AUTH_SOCK")
-	}
-	if sock == "" {
+	addr := agentAddress(cfg)
+	if addr == "" {
 		return nil
 	}
-	conn, err := net.Dial("unix", sock)
+	conn, err := dialAgentAt(addr)
 	if err != nil {
-		log.Debug("ssh-agent not reachable", "socket", sock, "err", err)
+		log.Debug("ssh-agent not reachable", "socket", addr, "err", err)
 		return nil
 	}
 	return conn
@@ -171,7 +169,7 @@ func identities(cfg *Config, log *slog.Logger) ([]identity, error) {
 
 // agentToAsk reports whether cfg names an agent that may hold keys.
 func agentToAsk(cfg *Config) bool {
-	return !cfg.NoAgent && (cfg.AgentSocket != "" || os.Getenv("SSH_AUTH_SOCK") != "")
+	return !cfg.NoAgent && agentAddress(cfg) != ""
 }
 
 // loadIdentity loads a key file. With pubOnly, an encrypted file that no

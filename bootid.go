@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/vmconn/vmconn/internal/textutil"
 )
 
 // DefaultBootIDCommand prints the Linux kernel's boot id: a random UUID
@@ -108,7 +110,7 @@ func (e *BootIDError) Error() string {
 	}
 	s += fmt.Sprintf(" with %q: %s", e.Command, strings.TrimPrefix(e.Err.Error(), "vmconn: "))
 	if tail := strings.TrimSpace(string(e.Stderr)); tail != "" {
-		s += fmt.Sprintf("; its stderr: %q", truncate(tail, 200))
+		s += fmt.Sprintf("; its stderr: %q", textutil.Truncate(tail, 200))
 	}
 	if e.Guarded != nil {
 		s += " (the guarded command itself: " + strings.TrimPrefix(e.Guarded.Error(), "vmconn: ") + ")"
@@ -154,14 +156,7 @@ func validBootID(out []byte, pattern *regexp.Regexp) (string, error) {
 		id = strings.ToLower(id)
 	}
 	if !ok || bytes.IndexByte(out, 0) >= 0 {
-		return "", fmt.Errorf("printed %q: %w", truncate(id, 80), ErrBadBootID)
+		return "", fmt.Errorf("printed %q: %w", textutil.Truncate(id, 80), ErrBadBootID)
 	}
 	return id, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -88,9 +88,5 @@ func zeroClientCalls(src, dir string) map[string]func(context.Context, *vmconn.C
 		"ForwardAgent": func(ctx context.Context, c *vmconn.Client) error {
 			return ignore(c.ForwardAgent(ctx, agent.NewKeyring()))
 		},
-		"StartJob":  func(ctx context.Context, c *vmconn.Client) error { return ignore(c.StartJob(ctx, "true", nil)) },
-		"AttachJob": func(ctx context.Context, c *vmconn.Client) error { return ignore(c.AttachJob(ctx, "job-1", nil)) },
-		"Jobs":      func(ctx context.Context, c *vmconn.Client) error { return ignore(c.Jobs(ctx, nil)) },
-		"PruneJobs": func(ctx context.Context, c *vmconn.Client) error { return ignore(c.PruneJobs(ctx, time.Hour, nil)) },
 	}
 }

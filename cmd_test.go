@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
 func TestRunExitStatus(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	ctx := testCtx(t)
 	cmd := c.Command(ctx, "exit 3")
@@ -34,6 +36,7 @@ func TestRunExitStatus(t *testing.T) {
 }
 
 func TestRunExitSignal(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	err := c.Command(testCtx(t), "kill -KILL $$").Run()
 	var ee *vmconn.ExitError
@@ -43,6 +46,7 @@ func TestRunExitSignal(t *testing.T) {
 }
 
 func TestOutputSeparatesStreams(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	var stdout, stderr bytes.Buffer
 	cmd := c.Command(testCtx(t), "echo out; echo err >&2; exit 1")
@@ -68,6 +72,7 @@ func TestOutputSeparatesStreams(t *testing.T) {
 // TestCommandsRunExactlyAsGiven: quotes, $, backslashes, newlines and
 // non-ASCII text reach the remote shell untouched.
 func TestCommandsRunExactlyAsGiven(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	words := []string{`it's`, `"dq"`, `$HOME`, "`id`", `back\slash`, "new\nline", "ünï ✓", "\xff\xfe", "*"}
 	out, err := c.Output(testCtx(t), vmconn.ShellJoin(append([]string{"printf", "%s|"}, words...)...))
@@ -84,6 +89,7 @@ func TestCommandsRunExactlyAsGiven(t *testing.T) {
 }
 
 func TestBinaryOutput(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	out, err := c.Output(testCtx(t), `printf 'a\000b\377\376\n\000'`)
 	if err != nil || !bytes.Equal(out, []byte("a\x00b\xff\xfe\n\x00")) {
@@ -92,6 +98,7 @@ func TestBinaryOutput(t *testing.T) {
 }
 
 func TestStdinAndEnv(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	cmd := c.Command(testCtx(t), `cat; printf '|%s|%s' "$GREETING" "$EMPTY"`)
 	cmd.Stdin = strings.NewReader("from stdin\x00\xff")
@@ -108,6 +115,7 @@ func TestStdinAndEnv(t *testing.T) {
 }
 
 func TestBadCommand(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	for _, line := range []string{"", "   ", "echo \x00"} {
 		if err := c.Command(testCtx(t), line).Run(); !errors.Is(err, vmconn.ErrConfig) {
@@ -124,6 +132,7 @@ func TestBadCommand(t *testing.T) {
 // prints a line, then waits until the test has received that line (the
 // test creates a file when it has); buffered output would deadlock.
 func TestStreaming(t *testing.T) {
+	t.Parallel()
 	assertStreams(t, dialTest(t, newServer(t), nil))
 }
 
@@ -165,6 +174,7 @@ func (w *notifyWriter) String() string {
 }
 
 func TestLinesKeepOrderWithinStreams(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	var got []string
 	lines := vmconn.NewLines(func(s vmconn.Stream, l []byte) { got = append(got, s.String()+":"+string(l)) })
@@ -188,6 +198,7 @@ func TestLinesKeepOrderWithinStreams(t *testing.T) {
 }
 
 func TestPTY(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	cmd := c.Command(testCtx(t), `tty; test -t 0 && echo stdin-is-tty; echo "$TERM"`)
 	cmd.PTY = &vmconn.PTY{Term: "vt100"}
@@ -201,6 +212,7 @@ func TestPTY(t *testing.T) {
 // TestCancelKillsRemote: cancelling the context ends the remote process,
 // also when the server ignores SSH signal requests.
 func TestCancelKillsRemote(t *testing.T) {
+	t.Parallel()
 	for _, ignore := range []bool{false, true} {
 		t.Run(fmt.Sprintf("signals-ignored=%v", ignore), func(t *testing.T) {
 			srv := newServer(t)
@@ -237,6 +249,7 @@ func assertCancelKills(t *testing.T, c *vmconn.Client) {
 // TestCancelEscalates: a command that ignores the gentle CancelSignal is
 // killed after WaitDelay.
 func TestCancelEscalates(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	pids := &notifyWriter{do: func() {}}
@@ -255,38 +268,36 @@ func TestCancelEscalates(t *testing.T) {
 
 func waitForPid(t *testing.T, w *notifyWriter) int {
 	t.Helper()
-	for range 200 {
-		if s := w.String(); strings.HasSuffix(s, "\n") {
-			pid, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				t.Fatalf("bad pid line %q", s)
-			}
-			return pid
-		}
-		time.Sleep(25 * time.Millisecond)
+	testenv.Eventually(t, 5*time.Second, func() bool { return strings.HasSuffix(w.String(), "\n") },
+		"command did not print its pid")
+	s := w.String()
+	pid, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		t.Fatalf("bad pid line %q", s)
 	}
-	t.Fatal("command did not print its pid")
-	return 0
+	return pid
 }
 
 // waitGone waits (bounded) until process pid no longer exists.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	for range 100 {
+	gone := testenv.Poll(2*time.Second, func() bool {
 		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			return
+			return true
 		}
-		if data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); strings.Contains(string(data), ") Z ") {
-			return // a zombie waiting for its parent's reaper is dead
-		}
-		time.Sleep(20 * time.Millisecond)
+		// A zombie waiting for its parent's reaper is dead.
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return strings.Contains(string(data), ") Z ")
+	})
+	if !gone {
+		t.Errorf("remote process %d still running", pid)
 	}
-	t.Errorf("remote process %d still running", pid)
 }
 
 // TestConcurrentCommands: many commands at once over one connection, more
 // than the server's session limit: they wait, none fails.
 func TestConcurrentCommands(t *testing.T) {
+	t.Parallel()
 	srv := newServerOpts(t, 3)
 	c := dialTest(t, srv, nil)
 	var wg sync.WaitGroup
@@ -314,6 +325,7 @@ func TestConcurrentCommands(t *testing.T) {
 // TestKeepaliveDetectsStall: a half-open link (the server stops answering,
 // nothing is closed) fails the running command with ErrConnLost.
 func TestKeepaliveDetectsStall(t *testing.T) {
+	// Not parallel: 100ms keepalives must not miss under load before the stall.
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.KeepaliveInterval, cfg.KeepaliveCountMax = 100*time.Millisecond, 3
@@ -343,6 +355,7 @@ func TestKeepaliveDetectsStall(t *testing.T) {
 }
 
 func TestDroppedConnection(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	cmd := c.Command(testCtx(t), "sleep 60")
@@ -357,6 +370,7 @@ func TestDroppedConnection(t *testing.T) {
 }
 
 func TestCloseWhileRunning(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	cmd := c.Command(testCtx(t), "sleep 60")
@@ -376,6 +390,7 @@ func TestCloseWhileRunning(t *testing.T) {
 }
 
 func TestPing(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	if d, err := c.Ping(testCtx(t)); err != nil || d <= 0 {
 		t.Errorf("Ping = %v, %v", d, err)
@@ -385,6 +400,7 @@ func TestPing(t *testing.T) {
 // TestLargeOutputConstantMemory streams 256 MiB through a counting writer
 // and checks that the heap did not grow with it.
 func TestLargeOutputConstantMemory(t *testing.T) {
+	// Not parallel: it samples the whole process's heap.
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -411,6 +427,7 @@ func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); retur
 // TestCancelKillsDetachedChild: a child that moved to a session of its
 // own (setsid) carries the command's marker and is killed too.
 func TestCancelKillsDetachedChild(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	srv.SetSignalsIgnored(true)
 	c := dialTest(t, srv, nil)
@@ -431,6 +448,7 @@ func TestCancelKillsDetachedChild(t *testing.T) {
 }
 
 func TestMarkerVisibleToCommand(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	out, err := c.Output(testCtx(t), `printf %s "$VMCONN_CMD"`)
 	if err != nil || !strings.Contains(string(out), "-") {

@@ -100,7 +100,10 @@ type Config struct {
 	// signs for the keys it holds (see IdentityFiles for the order).
 	NoAgent bool
 
-	// AgentSocket is the agent's socket. Zero means $SSH_AUTH_SOCK.
+	// AgentSocket is the agent's socket. Zero means $SSH_AUTH_SOCK, or,
+	// on Windows when that is unset, the OpenSSH agent's named pipe
+	// \\.\pipe\openssh-ssh-agent. On Windows a \\.\pipe\NAME path
+	// is dialled as a named pipe.
 	AgentSocket string
 
 	// KnownHostsFiles are checked for host keys. Zero means

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"time"
-
-	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // timeoutError ends a context bounded by one of vmconn's own timeouts
@@ -38,7 +38,15 @@ func withTimeout(ctx context.Context, what string, d time.Duration) (context.Con
 // says more than the ending itself (a closed connection or a passed
 // deadline does not); it is not wrapped, so it cannot change the class.
 func contextError(ctx context.Context, cause error) error {
-	return errutil.Ended(contextEnd(ctx), cause)
+	why := contextEnd(ctx)
+	switch {
+	case why == nil:
+		return cause
+	case cause == nil || errors.Is(cause, net.ErrClosed) || errors.Is(cause, os.ErrDeadlineExceeded) ||
+		errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded):
+		return why
+	}
+	return fmt.Errorf("%w (last: %s)", why, bareText(cause))
 }
 
 // contextEnd returns why ctx ended, or nil while it has not.

@@ -19,6 +19,7 @@ import (
 )
 
 func TestDialAndRun(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	out, err := c.Output(testCtx(t), "echo hello")
@@ -31,6 +32,7 @@ func TestDialAndRun(t *testing.T) {
 }
 
 func TestDialKeyFile(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := &vmconn.Config{IdentityFiles: []string{srv.ClientKeyFile()}, KnownHostsFiles: []string{srv.KnownHostsFile()}, NoAgent: true}
 	c := dialTest(t, srv, cfg)
@@ -40,6 +42,7 @@ func TestDialKeyFile(t *testing.T) {
 }
 
 func TestDialEncryptedKeyFile(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	file := writeKey(t, srv, []byte("s3cret"))
 	var asked string
@@ -86,6 +89,7 @@ func writeKey(t *testing.T, srv interface{ AddAuthorizedKey(ssh.PublicKey) }, pa
 }
 
 func TestDialPassword(t *testing.T) {
+	t.Parallel()
 	srv := newPasswordServer(t, "pa$$ word")
 	cfg := &vmconn.Config{Password: "pa$$ word", KnownHostsFiles: []string{srv.KnownHostsFile()}, NoAgent: true, IdentityFiles: []string{}}
 	dialTest(t, srv, cfg)
@@ -95,6 +99,7 @@ func TestDialPassword(t *testing.T) {
 }
 
 func TestDialAgent(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	keyring := agent.NewKeyring()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
@@ -135,6 +140,7 @@ func serveAgent(t *testing.T, keyring agent.Agent) string {
 }
 
 func TestDialAuthFailed(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	signer, _ := ssh.NewSignerFromKey(other)
@@ -144,6 +150,7 @@ func TestDialAuthFailed(t *testing.T) {
 }
 
 func TestDialHostKeyUnknown(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.KnownHostsFiles = []string{filepath.Join(t.TempDir(), "missing")}
@@ -156,6 +163,7 @@ func TestDialHostKeyUnknown(t *testing.T) {
 }
 
 func TestDialHostKeyChanged(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	other := newServer(t)
 	file := filepath.Join(t.TempDir(), "known_hosts")
@@ -175,6 +183,7 @@ func TestDialHostKeyChanged(t *testing.T) {
 }
 
 func TestDialHostKeyAcceptNew(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	file := filepath.Join(t.TempDir(), "sub", "known_hosts")
 	cfg := testConfig(srv)
@@ -193,6 +202,7 @@ func TestDialHostKeyAcceptNew(t *testing.T) {
 }
 
 func TestDialHostKeyInsecure(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.KnownHostsFiles = []string{filepath.Join(t.TempDir(), "none")}
@@ -210,6 +220,7 @@ func writeKnownHost(t *testing.T, file, addr string, key ssh.PublicKey) {
 }
 
 func TestDialRefused(t *testing.T) {
+	t.Parallel()
 	addr := closedPort(t)
 	start := time.Now()
 	_, err := vmconn.Dial(testCtx(t), addr, &vmconn.Config{NoAgent: true})
@@ -234,6 +245,7 @@ func closedPort(t *testing.T) string {
 }
 
 func TestDialNameNotResolved(t *testing.T) {
+	t.Parallel()
 	cfg := &vmconn.Config{NoAgent: true, DialContext: func(context.Context, string, string) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "nohost.invalid", IsNotFound: true}}
 	}}
@@ -244,6 +256,7 @@ func TestDialNameNotResolved(t *testing.T) {
 // TestDialTarpit: a port that accepts but never sends a banner is bounded
 // by ConnectTimeout, and by the context.
 func TestDialTarpit(t *testing.T) {
+	t.Parallel()
 	addr := tarpit(t, nil)
 	cfg := &vmconn.Config{NoAgent: true, ConnectTimeout: 300 * time.Millisecond}
 	_, err := vmconn.Dial(testCtx(t), addr, cfg)
@@ -294,12 +307,14 @@ func tarpit(t *testing.T, reply []byte) string {
 }
 
 func TestDialGarbageBanner(t *testing.T) {
+	t.Parallel()
 	addr := tarpit(t, []byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
 	_, err := vmconn.Dial(testCtx(t), addr, &vmconn.Config{NoAgent: true, ConnectTimeout: 5 * time.Second})
 	assertDialErr(t, err, vmconn.ErrHandshake, true)
 }
 
 func TestDialBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notKey := filepath.Join(dir, "notkey")
 	os.WriteFile(notKey, []byte("hello"), 0o600)

@@ -44,9 +44,8 @@
 //     has no exit code (Cmd.ExitCode is -1). Not retryable.
 //   - A *RebootError: ErrRebooted and the operation's own error, with
 //     whatever that wraps; not retryable, whatever that is.
-//   - Jobs: ErrJobLost (a *JobLostError, with ErrRebooted after a
-//     reboot), ErrJobTimeout with the *ExitError, ErrJobNotFound,
-//     ErrJobFinished, ErrJobRunning; copies: transfer.ErrChecksum (retryable);
+//   - Jobs: see package job (job.ErrLost, a *job.LostError, wraps
+//     ErrRebooted after a reboot); copies: transfer.ErrChecksum (retryable);
 //     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
@@ -86,11 +85,7 @@
 //
 // # Jobs
 //
-// Client.StartJob runs a command detached on the machine (it survives lost
-// connections, sshd restarts and the caller's own end); Job.Follow streams
-// its output live and resumes at the exact byte after each reconnection;
-// a reboot before the job ended returns a *JobLostError. AttachJob, Jobs,
-// Job.Kill, Job.Cleanup and PruneJobs manage jobs by ID.
+// Package vmconn/job runs commands detached, outliving the connection.
 //
 // # Liveness and fleets
 //

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRetryable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want bool
@@ -34,6 +35,7 @@ func TestRetryable(t *testing.T) {
 }
 
 func TestOpErrorMessage(t *testing.T) {
+	t.Parallel()
 	err := &OpError{Op: "dial", Addr: "h:22", Err: classed(ErrTimeout, errors.New("i/o timeout"))}
 	if !strings.HasPrefix(err.Error(), "vmconn: dial h:22: timed out") || !err.Timeout() {
 		t.Errorf("got %q timeout=%v", err.Error(), err.Timeout())
@@ -41,6 +43,7 @@ func TestOpErrorMessage(t *testing.T) {
 }
 
 func TestExitError(t *testing.T) {
+	t.Parallel()
 	e := &ExitError{Status: 137, Signal: "KILL"}
 	if e.ExitCode() != 137 || !strings.Contains(e.Error(), "signal KILL") {
 		t.Errorf("got %d %q", e.ExitCode(), e.Error())
@@ -77,7 +80,6 @@ func TestRetryableAgreesWithDocs(t *testing.T) {
 		{"no exit status, client closed", fmt.Errorf("%w (%w)", ErrNoExitStatus, &OpError{Op: "session", Addr: "h:22", Err: ErrClosed}), false},
 		{"no exit status alone", ErrNoExitStatus, false},
 		{"bad boot id", fmt.Errorf("x: %w", ErrBadBootID), false},
-		{"job lost", &JobLostError{ID: "j", Reason: "rebooted"}, false},
 		{"own method: yes", retryableErr{true, errors.New("busy")}, true},
 		{"own method: no, over a retryable cause", retryableErr{false, lost}, false},
 		{"exit status, then the link lost", fmt.Errorf("%w (and: %w)", &ExitError{Status: 1}, lost), false},

@@ -8,8 +8,8 @@ import "github.com/vmconn/vmconn/internal/errutil"
 const errPrefix = errutil.Prefix
 
 // bareText returns err's message without errPrefix, its own or that of
-// any error it wraps (errutil.Bare).
-func bareText(err error) string { return errutil.Bare(err) }
+// any error it wraps (errutil.BareAll).
+func bareText(err error) string { return errutil.BareAll(err) }
 
 // errorf is fmt.Errorf for vmconn's errors: format has no prefix; the
 // message gets errPrefix once, even when an error it wraps has its own.

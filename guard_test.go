@@ -10,6 +10,7 @@ import (
 )
 
 func TestBootID(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	id, err := c.BootID(testCtx(t))
@@ -34,6 +35,7 @@ func TestBootID(t *testing.T) {
 // TestGuardReportsReboot: a reboot while the guarded operation runs is
 // reported with both boot ids, and wraps the operation's own error.
 func TestGuardReportsReboot(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	var log eventLog
@@ -61,6 +63,7 @@ func TestGuardReportsReboot(t *testing.T) {
 // TestGuardNotRebootOnDropOrRestart: a cut connection or an sshd restart
 // reconnects to the same boot: not a reboot, the operation's error stays.
 func TestGuardNotRebootOnDropOrRestart(t *testing.T) {
+	t.Parallel()
 	faults := map[string]func(srv interface {
 		DropConnections()
 		StopListening()
@@ -103,6 +106,7 @@ func TestGuardNotRebootOnDropOrRestart(t *testing.T) {
 }
 
 func TestGuardPassesThroughResult(t *testing.T) {
+	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
 	if err := c.Guard(testCtx(t), func(context.Context) error { return nil }); err != nil {
 		t.Errorf("Guard = %v", err)
@@ -114,6 +118,7 @@ func TestGuardPassesThroughResult(t *testing.T) {
 }
 
 func TestCmdRebootGuard(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	cmd := c.Command(testCtx(t), "echo running; sleep 30")
@@ -132,6 +137,7 @@ func TestCmdRebootGuard(t *testing.T) {
 }
 
 func TestReboot(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	before := srv.BootID()
@@ -154,6 +160,7 @@ func TestReboot(t *testing.T) {
 // machine goes down only later (a slow shutdown): Reboot must not report
 // success while the old boot id still answers (ansible#78007).
 func TestRebootWaitsForNewBootID(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.RebootCommand, cfg.ReconnectBackoff = "true", 20*time.Millisecond
@@ -166,6 +173,7 @@ func TestRebootWaitsForNewBootID(t *testing.T) {
 }
 
 func TestRebootCommandFails(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.RebootCommand = "echo 'reboot: permission denied' >&2; exit 1"
@@ -177,6 +185,7 @@ func TestRebootCommandFails(t *testing.T) {
 }
 
 func TestRebootBounded(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.RebootCommand = "true" // never reboots
@@ -191,6 +200,7 @@ func TestRebootBounded(t *testing.T) {
 // TestRebootViaPlainCommand: a wrapped (non-raw) `reboot` reaches
 // vmtest's fake reboot too.
 func TestRebootViaPlainCommand(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	c := dialTest(t, srv, nil)
 	before := srv.BootID()

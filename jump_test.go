@@ -35,6 +35,7 @@ func jumpHops(servers ...*sshdtest.Server) []vmconn.JumpHost {
 // each of which forwards to the next, and closing the client closes
 // every hop's connection.
 func TestJumpTwoHops(t *testing.T) {
+	t.Parallel()
 	hop1, hop2, target := jumpChain(t)
 	c, err := vmconn.DialVia(testCtx(t), target.Addr, sshdConfig(target), jumpHops(hop1, hop2)...)
 	if err != nil {
@@ -57,6 +58,7 @@ func TestJumpTwoHops(t *testing.T) {
 // is refused with a HostKeyError naming that hop, not retried, and the
 // target is never reached.
 func TestJumpMiddleHopHostKeyMismatch(t *testing.T) {
+	t.Parallel()
 	hop1, hop2, target := jumpChain(t)
 	hops := jumpHops(hop1, hop2)
 	wrong := filepath.Join(t.TempDir(), "known_hosts")
@@ -82,6 +84,7 @@ func TestJumpMiddleHopHostKeyMismatch(t *testing.T) {
 // killed, and a target that reboots behind it: the client reconnects
 // through a new chain, and the reboot guard sees the reboot.
 func TestJumpReconnectAndRebootGuard(t *testing.T) {
+	t.Parallel()
 	hop := sshdtest.Start(t, sshdtest.Options{HostKeyTypes: []string{"ed25519"}})
 	srv := newServer(t)
 	var log eventLog

@@ -7,6 +7,7 @@ import (
 )
 
 func TestLines(t *testing.T) {
+	t.Parallel()
 	var got []string
 	l := NewLines(func(s Stream, line []byte) { got = append(got, fmt.Sprintf("%s:%s", s, line)) })
 	io1, io2 := l.Stdout(), l.Stderr()
@@ -24,6 +25,7 @@ func TestLines(t *testing.T) {
 }
 
 func TestLinesBoundsMemory(t *testing.T) {
+	t.Parallel()
 	var pieces, total int
 	l := NewLines(func(_ Stream, line []byte) {
 		pieces++

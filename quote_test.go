@@ -3,10 +3,11 @@ package vmconn
 import (
 	"bytes"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 var quoteSeeds = []string{
@@ -29,7 +30,7 @@ func installed(t testing.TB, names []string) []string {
 	var out []string
 	for _, n := range names {
 		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("CI") == "true" {
+			if testenv.CI() {
 				t.Fatalf("%s not installed (scripts/install-deps.sh); CI=true: not skipping", n)
 			}
 			continue

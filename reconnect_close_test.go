@@ -96,6 +96,7 @@ func newProxy(t *testing.T, target string) *faultproxy.Proxy {
 // on the reconnection returns ErrClosed long before the reconnect timeout,
 // and once Close has returned no goroutine of the client is left.
 func TestCloseDuringReconnect(t *testing.T) {
+	// Not parallel: it counts every goroutine of the client in the process.
 	srv := newServer(t)
 	ignore := goleak.IgnoreCurrent()
 	faults, release := reconnectFaults(t, srv)
@@ -193,6 +194,7 @@ func checkWaitingCalls(results <-chan error, n int) error {
 // new connection's goroutines behind: once Close and the waiting call have
 // returned, none of the client's goroutines is left.
 func TestCloseJoinsLateReconnect(t *testing.T) {
+	// Not parallel: it counts every goroutine of the client in the process.
 	srv := newServer(t)
 	for range 5 {
 		entered, closing := make(chan struct{}), make(chan struct{})

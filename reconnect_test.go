@@ -37,6 +37,7 @@ func (l *eventLog) types() []string {
 }
 
 func TestReconnectAfterDrop(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	var log eventLog
@@ -63,6 +64,7 @@ func TestReconnectAfterDrop(t *testing.T) {
 // TestReconnectWaitsForServer: sshd down for a while (an sshd restart):
 // the next command waits, with backoff, until it is back.
 func TestReconnectWaitsForServer(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.ReconnectBackoff = 20 * time.Millisecond
@@ -91,6 +93,7 @@ func redirectDialer(first, then string, dials *atomic.Int32) func(context.Contex
 // TestReconnectNeverRetriesAuthOrHostKey: after a reconnection attempt
 // fails authentication or the host-key check, it is not tried again.
 func TestReconnectNeverRetriesHostKeyChange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		other func(t *testing.T) *vmtest.Server
@@ -121,6 +124,7 @@ func TestReconnectNeverRetriesHostKeyChange(t *testing.T) {
 }
 
 func TestReconnectNeverRetriesAuth(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	other := newServer(t)
 	var dials atomic.Int32
@@ -143,6 +147,7 @@ func TestReconnectNeverRetriesAuth(t *testing.T) {
 // TestReconnectCancelDuringBackoff: cancelling while the client waits
 // between attempts returns at once.
 func TestReconnectCancelDuringBackoff(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.ReconnectBackoff = 10 * time.Second
@@ -163,6 +168,8 @@ func TestReconnectCancelDuringBackoff(t *testing.T) {
 }
 
 func TestReconnectGivesUp(t *testing.T) {
+	// Not parallel: under load a dial still running at the 300ms budget
+	// ends as a timeout, not as the refusal the test wants.
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.ReconnectTimeout, cfg.ReconnectBackoff = 300*time.Millisecond, 20*time.Millisecond
@@ -177,6 +184,7 @@ func TestReconnectGivesUp(t *testing.T) {
 }
 
 func TestReconnectDisabled(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t)
 	cfg := testConfig(srv)
 	cfg.ReconnectTimeout = -1
@@ -191,6 +199,7 @@ func TestReconnectDisabled(t *testing.T) {
 // TestRetriesRerunIdempotentCommand: with Retries, a command cut by a lost
 // connection runs again; without, it is not re-run.
 func TestRetriesRerunIdempotentCommand(t *testing.T) {
+	t.Parallel()
 	for _, retries := range []int{0, 1} {
 		srv := newServer(t)
 		c := dialTest(t, srv, nil)

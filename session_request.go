@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +62,7 @@ func (c *Client) requestError(ctx context.Context, s *session, op string, err er
 		return c.opError(op, fmt.Errorf("no answer from the server: %w", contextError(ctx, nil)))
 	case !s.cn.alive():
 		return c.opError(op, s.cn.err)
-	case errors.Is(err, io.EOF): // the channel closed: is the connection dying?
+	case errors.Is(err, io.EOF), linkError(err): // the channel or the link closed: is the connection dying?
 		if lost := s.cn.probe(probeTimeout(s.cn)); lost != nil {
 			return c.opError(op, whyEnded(s.cn, lost))
 		}
@@ -70,6 +71,14 @@ func (c *Client) requestError(ctx context.Context, s *session, op string, err er
 		return c.opError(op, err)
 	}
 	return c.opError(op, fmt.Errorf("%w: %w", ErrRefused, err))
+}
+
+// linkError reports an error of the link itself, such as a write to a
+// connection that the peer reset before the reader noticed: not a
+// refusal (x/crypto's refusals are plain errors, not net errors).
+func linkError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // whyEnded says why a connection that failed a probe is gone: its own

@@ -1,9 +1,7 @@
 package vmconn_test
 
 import (
-	"bytes"
 	"errors"
-	"os/user"
 	"testing"
 
 	"github.com/vmconn/vmconn"
@@ -55,38 +53,6 @@ func TestSSHDMaxSessions1Guard(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestSSHDMaxSessions1Jobs: starting, following and listing jobs, each a
-// few sessions in a row.
-func TestSSHDMaxSessions1Jobs(t *testing.T) {
-	forEachMaxSessions1(t, func(t *testing.T, s *sshdtest.Server, c *vmconn.Client) {
-		opts := &vmconn.JobOptions{} // the unprivileged user's ~/.cache, removed with the user
-		if isCurrentUser(s.User) {
-			opts.Dir = t.TempDir()
-		}
-		for i := range 5 {
-			j, err := c.StartJob(testCtx(t), "echo hi", opts)
-			if err != nil {
-				t.Fatalf("job %d: StartJob: %v", i, err)
-			}
-			var out bytes.Buffer
-			if err := j.Follow(testCtx(t), &out, nil); err != nil || out.String() != "hi\n" {
-				t.Fatalf("job %d: Follow: %q, %v", i, out.String(), err)
-			}
-			if _, err := j.Status(testCtx(t)); err != nil {
-				t.Fatalf("job %d: Status: %v", i, err)
-			}
-			if _, err := c.Jobs(testCtx(t), opts); err != nil {
-				t.Fatalf("job %d: Jobs: %v", i, err)
-			}
-		}
-	})
-}
-
-func isCurrentUser(name string) bool {
-	u, err := user.Current()
-	return err == nil && u.Username == name
 }
 
 // TestSSHDPermitTTYNo: sshd refusing the pty is ErrRefused, not a lost

@@ -43,6 +43,7 @@ func dialSSHD(t *testing.T, s *sshdtest.Server, cfg *vmconn.Config) *vmconn.Clie
 }
 
 func TestSSHDAuthAndHostKeys(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	t.Run("key file", func(t *testing.T) { dialSSHD(t, s, nil) })
 	t.Run("hashed known_hosts", func(t *testing.T) {
@@ -103,6 +104,7 @@ func mustLoadRawKey(t *testing.T, file string) any {
 }
 
 func TestSSHDPassword(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{PasswordUser: true})
 	cfg := &vmconn.Config{User: s.User, Password: s.Password, KnownHostsFiles: []string{s.KnownHostsFile}, NoAgent: true}
 	c := dialSSHD(t, s, cfg)
@@ -116,6 +118,7 @@ func TestSSHDPassword(t *testing.T) {
 }
 
 func TestSSHDRun(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	c := dialSSHD(t, s, nil)
 	ctx := testCtx(t)
@@ -146,18 +149,21 @@ func TestSSHDRun(t *testing.T) {
 }
 
 func TestSSHDStreaming(t *testing.T) {
+	t.Parallel()
 	assertStreams(t, dialSSHD(t, sshdtest.Start(t, sshdtest.Options{}), nil))
 }
 
 // TestSSHDCancelKillsRemote: cancelling ends the remote process group on
 // real sshd, which (for a root login) refuses SSH signal requests.
 func TestSSHDCancelKillsRemote(t *testing.T) {
+	t.Parallel()
 	assertCancelKills(t, dialSSHD(t, sshdtest.Start(t, sshdtest.Options{}), nil))
 }
 
 // TestSSHDMaxSessions: more concurrent commands than sshd's MaxSessions
 // wait for a session instead of failing.
 func TestSSHDMaxSessions(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{MaxSessions: 2})
 	c := dialSSHD(t, s, nil)
 	var wg sync.WaitGroup
@@ -184,6 +190,7 @@ func TestSSHDMaxSessions(t *testing.T) {
 // command (what a crash or OOM kill looks like): the command reports a
 // lost connection without exit status, and the next call reconnects.
 func TestSSHDKilledConnection(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	c := dialSSHD(t, s, nil)
 	cmd := c.Command(testCtx(t), "echo running; sleep 30")
@@ -200,6 +207,7 @@ func TestSSHDKilledConnection(t *testing.T) {
 // TestSSHDRestartIsNotReboot: an sshd restart under a guarded operation
 // (existing connections killed too) is not reported as a reboot.
 func TestSSHDRestartIsNotReboot(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{})
 	cfg := sshdConfig(s)
 	cfg.ReconnectBackoff = 50 * time.Millisecond
@@ -217,6 +225,7 @@ func TestSSHDRestartIsNotReboot(t *testing.T) {
 }
 
 func TestSSHDLargeOutput(t *testing.T) {
+	// Not parallel: it samples the whole process's heap.
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -241,6 +250,7 @@ func TestSSHDLargeOutput(t *testing.T) {
 // MaxSessions 0) fails the command once Config.SessionWait has passed
 // (the context has no deadline), with the server's refusal.
 func TestSSHDSessionsRefused(t *testing.T) {
+	t.Parallel()
 	s := sshdtest.Start(t, sshdtest.Options{MaxSessions: -1, ExtraConfig: []string{"MaxSessions 0"}})
 	cfg := sshdConfig(s)
 	cfg.SessionWait = 300 * time.Millisecond

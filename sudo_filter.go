@@ -9,6 +9,10 @@ import (
 // maxSudoSaid caps what sudoFilter keeps of sudo's own messages.
 const maxSudoSaid = 4 << 10
 
+// maxMarkerSearch bounds the output skipped while looking for the start
+// marker (what a chatty login script prints before the root shell runs).
+const maxMarkerSearch = 64 << 10
+
 // sudoFilter is an io.Writer on the stream where sudo and the root shell
 // write their messages (stderr, or stdout with a PTY). Until the root
 // shell's start marker it works line by line: it drops the markers and

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseTarget(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Target
@@ -29,6 +30,7 @@ func TestParseTarget(t *testing.T) {
 }
 
 func TestParseTargetBad(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"", "@host", "user@", "host:", "host:0", "host:65536", "host:-1",
 		"host:ssh", "[::1", "[::1]x", "1:2:3", "ho st", "host/x", ":22"} {
 		_, err := ParseTarget(in)
@@ -39,6 +41,7 @@ func TestParseTargetBad(t *testing.T) {
 }
 
 func TestTargetRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"host", "u@host:22", "[::1]:22", "[::1]", "u@[2001:db8::1]"} {
 		got, err := ParseTarget(in)
 		if err != nil {
@@ -51,6 +54,7 @@ func TestTargetRoundTrip(t *testing.T) {
 }
 
 func TestHostPort(t *testing.T) {
+	t.Parallel()
 	tg, _ := ParseTarget("::1")
 	if got := tg.hostPort(22); got != "[::1]:22" {
 		t.Errorf("hostPort = %q", got)

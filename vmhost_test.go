@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"github.com/vmconn/vmconn/internal/vmhost"
 )
 
@@ -91,6 +92,7 @@ func (l *vmhostEvents) first(typ vmconn.EventType, since time.Time) (vmconn.Even
 // with the boot ids the machine really had, by Guard and by RebootGuard;
 // a process that detached itself before the reboot is gone after it.
 func TestVmhostGuardReboot(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, nil)
 	c := vmhostDial(t, h, vmhostConfig(h))
 	ctx := testCtx(t)
@@ -133,6 +135,7 @@ func TestVmhostGuardReboot(t *testing.T) {
 // a reboot. It also measures, at the default backoff, the time from sshd
 // accepting again to the Reconnected event.
 func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, nil)
 	cfg := vmhostConfig(h)
 	var events vmhostEvents
@@ -173,12 +176,14 @@ func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
 // command is noticed within the keepalive bound; once it is back, the
 // next command reconnects to the same boot: not a reboot.
 func TestVmhostHalfOpenLink(t *testing.T) {
+	// Not parallel: it bounds when the cut is noticed.
 	testVmhostLinkCut(t, vmhost.Drop, 200*time.Millisecond, 3)
 }
 
 // TestVmhostResetLink: a link that resets connections is noticed at the
 // first keepalive, well before the keepalive bound.
 func TestVmhostResetLink(t *testing.T) {
+	// Not parallel: it bounds when the cut is noticed.
 	testVmhostLinkCut(t, vmhost.Reset, 500*time.Millisecond, 3)
 }
 
@@ -230,7 +235,8 @@ func testVmhostLinkCut(t *testing.T, mode vmhost.LinkMode, interval time.Duratio
 // TestVmhostReboot: Client.Reboot with a reboot(2) inside the machine
 // comes back with the machine's new boot id, after a real downtime.
 func TestVmhostReboot(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	t.Parallel()
+	testenv.RequireCommand(t, "busybox")
 	const downtime = 500 * time.Millisecond
 	h := vmhost.Start(t, &vmhost.Options{Downtime: downtime})
 	cfg := vmhostConfig(h)
@@ -256,7 +262,8 @@ func TestVmhostReboot(t *testing.T) {
 // and the machine goes down a second later: Reboot does not return while
 // the old boot id still answers.
 func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	t.Parallel()
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: 100 * time.Millisecond})
 	cfg := vmhostConfig(h)
 	cfg.RebootCommand = "(sleep 1; busybox reboot -f) >/dev/null 2>&1 </dev/null &"
@@ -275,7 +282,8 @@ func TestVmhostRebootWaitsForNewBootID(t *testing.T) {
 // TestVmhostRebootNewHostKey: a host key that changed across a reboot is
 // ErrHostKeyChanged, not a reboot nor a retry.
 func TestVmhostRebootNewHostKey(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	t.Parallel()
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	cfg := vmhostConfig(h)
 	cfg.RebootCommand = "busybox reboot -f"
@@ -296,6 +304,7 @@ func TestVmhostRebootNewHostKey(t *testing.T) {
 // TestVmhostAuthNotRetried: the machine came back without our key: the
 // reconnection fails with ErrAuth after one attempt.
 func TestVmhostAuthNotRetried(t *testing.T) {
+	t.Parallel()
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	cfg := vmhostConfig(h)
 	var dials atomic.Int32
@@ -323,6 +332,7 @@ func TestVmhostAuthNotRetried(t *testing.T) {
 // TestVmhostCancelDuringBackoff: sshd is down and the client waits
 // between attempts: cancelling returns at once.
 func TestVmhostCancelDuringBackoff(t *testing.T) {
+	// Not parallel: it bounds how soon the call returns after cancel.
 	h := vmhost.Start(t, nil)
 	cfg := vmhostConfig(h)
 	cfg.ReconnectBackoff = 10 * time.Second

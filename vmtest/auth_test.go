@@ -60,6 +60,7 @@ func TestAuth(t *testing.T) {
 
 func TestKeyAndKnownHostsFiles(t *testing.T) {
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	defer s.Close()
 	st, err := os.Stat(s.ClientKeyFile())

@@ -41,12 +41,23 @@
 //   - keepalive@openssh.com and other global requests get a failure reply,
 //     as from sshd.
 //
-// Close and Reboot kill (SIGKILL) every process group the server started.
+// Close and Reboot kill (SIGKILL) every process group the server started,
+// and on Linux every process marked with MarkerEnv (see Platforms).
 //
 // # Faults
 //
 // DropConnections, StopListening, StartListening, Stall and Reboot simulate
 // a cut link, a refused port, a black-holed link and a reboot.
+//
+// # Platforms
+//
+// The package builds everywhere. A Server runs wherever there is a POSIX
+// shell and Unix sessions and process groups: Linux, macOS and FreeBSD.
+// On Windows, Start returns ErrUnsupported and NewServer panics with its
+// message; NewBlackhole fails the same way. Only Linux is tested (CI
+// cross-compiles the rest). Finding the processes that left their
+// process group, so that Close and Reboot kill them too, needs Linux's
+// /proc: elsewhere such processes outlive the server.
 //
 // # Concurrency
 //

@@ -1,3 +1,5 @@
+//go:build unix
+
 package vmtest_test
 
 import (

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -22,17 +23,17 @@ func dialRefused(s *Server) bool {
 // dialWithin dials s, retrying for at most d.
 func dialWithin(t *testing.T, s *Server, d time.Duration) *ssh.Client {
 	t.Helper()
-	for deadline := time.Now().Add(d); ; {
-		c, err := ssh.Dial("tcp", s.Addr(), clientConfig(s))
-		if err == nil {
-			t.Cleanup(func() { c.Close() })
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dial: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var c *ssh.Client
+	var err error
+	ok := testenv.Poll(d, func() bool {
+		c, err = ssh.Dial("tcp", s.Addr(), clientConfig(s))
+		return err == nil
+	})
+	if !ok {
+		t.Fatalf("dial: %v", err)
 	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // wantNoExitStatus fails unless err says the command ended without an
@@ -163,6 +164,7 @@ func TestStallNewConnections(t *testing.T) {
 
 func TestCloseWhileStalled(t *testing.T) {
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	c := dial(t, s)
 	s.Stall(true)
@@ -180,6 +182,7 @@ func TestCloseWhileStalled(t *testing.T) {
 
 func TestCloseKillsProcesses(t *testing.T) {
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	defer s.Close()
 	c := dial(t, s)
@@ -263,7 +266,9 @@ func TestPowerWordsRefused(t *testing.T) {
 // group and session (setsid), as a detached job does, dies on Reboot as
 // it would on a real reboot, but survives a dropped connection.
 func TestRebootKillsDetached(t *testing.T) {
+	requireLinux(t, "Reboot finds detached processes through /proc")
 	t.Parallel()
+	requireSupported(t)
 	s := NewServer()
 	defer s.Close()
 	c := dial(t, s)

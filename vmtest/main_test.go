@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
 )
@@ -23,6 +25,7 @@ func TestMain(m *testing.M) {
 // newTestServer starts a server that the test closes when it ends.
 func newTestServer(t *testing.T, o Options) *Server {
 	t.Helper()
+	requireSupported(t)
 	s := NewServerOptions(o)
 	t.Cleanup(s.Close)
 	return s
@@ -140,8 +143,12 @@ func (st *started) waitResult(t *testing.T) error {
 }
 
 // procStat returns the fields of /proc/PID/stat after the command name:
-// state, ppid, pgrp, ...
+// state, ppid, pgrp, ... Without /proc (macOS, FreeBSD) it asks ps for
+// the first three.
 func procStat(pid int) ([]string, bool) {
+	if runtime.GOOS != "linux" {
+		return psStat(pid)
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return nil, false
@@ -159,13 +166,7 @@ func processAlive(pid int) bool {
 // waitGone waits until pid is no longer alive, at most 5s.
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		if !processAlive(pid) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("process %d still alive", pid)
+	testenv.Eventually(t, 5*time.Second, func() bool { return !processAlive(pid) }, "process %d still alive", pid)
 }
 
 // exitError returns err as an *ssh.ExitError, or fails the test.

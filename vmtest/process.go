@@ -66,7 +66,7 @@ func (p *process) startPipes() error {
 		}
 	}
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = child[0], child[1], child[2]
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	p.cmd.SysProcAttr = sessionAttr()
 	err := p.cmd.Start()
 	closeFiles(child[:]...)
 	if err != nil {
@@ -89,10 +89,10 @@ func closeFiles(files ...*os.File) {
 // signal sends sig to the process group. Once the leader is reaped, a
 // live process with pid == pgid means the id was reused: it is spared.
 func (p *process) signal(sig syscall.Signal) error {
-	if p.reaped.Load() && !errors.Is(syscall.Kill(p.pgid, 0), syscall.ESRCH) {
+	if p.reaped.Load() && !pidGone(p.pgid) {
 		return syscall.ESRCH
 	}
-	return syscall.Kill(-p.pgid, sig)
+	return killGroup(p.pgid, sig)
 }
 
 // closeStdin gives the command end of file on stdin. On a pty it does

@@ -1,7 +1,6 @@
 package vmtest
 
 import (
-	"errors"
 	"sync"
 	"syscall"
 )
@@ -53,15 +52,10 @@ func (t *procTable) killAll(shut bool) {
 			// while members are left. If a process now has pid == pgid,
 			// the id was reused by someone else: do not kill that.
 			delete(t.groups, pgid)
-			if !errors.Is(syscall.Kill(pgid, 0), syscall.ESRCH) {
+			if !pidGone(pgid) {
 				continue
 			}
 		}
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid, syscall.SIGKILL)
 	}
-}
-
-// groupEmpty reports whether process group pgid has no members.
-func groupEmpty(pgid int) bool {
-	return errors.Is(syscall.Kill(-pgid, 0), syscall.ESRCH)
 }

@@ -47,19 +47,35 @@ type Server struct {
 }
 
 // NewServer starts and returns a Server with default Options. It panics if
-// the server cannot start, like httptest.NewServer.
+// the server cannot start, like httptest.NewServer; on Windows, where
+// vmtest cannot run, the panic value says so in one sentence (see
+// ErrUnsupported). Start returns the error instead.
 func NewServer() *Server {
 	return NewServerOptions(Options{})
 }
 
 // NewServerOptions starts and returns a Server configured by o. It panics
-// if the server cannot start.
+// with Start's error message if the server cannot start.
 func NewServerOptions(o Options) *Server {
-	s, err := start(o)
+	s, err := Start(o)
 	if err != nil {
-		panic(fmt.Sprintf("vmtest: cannot start server: %v", err))
+		panic(err.Error())
 	}
 	return s
+}
+
+// Start starts and returns a Server configured by o, or an error if it
+// cannot start. On systems where vmtest cannot run (Windows) the error is
+// ErrUnsupported, a sentence that names the systems it needs.
+func Start(o Options) (*Server, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
+	s, err := start(o)
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: cannot start server: %w", err)
+	}
+	return s, nil
 }
 
 // start builds a Server, writes its files and starts listening.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 func init() {
@@ -58,10 +58,10 @@ func (f *attachFlags) run(cmd *cobra.Command, g *globalFlags, host, id string) e
 		return err
 	}
 	defer c.Close()
-	job, err := c.AttachJob(ctx, id, &vmconn.JobOptions{Dir: f.dir})
+	j, err := job.Attach(ctx, c, id, &job.Options{Dir: f.dir})
 	if err != nil {
 		return jobLookupError(err)
 	}
-	job.SetOffsets(f.from, f.stderrFrom)
-	return f.follow.run(cmd, host, f.dir, job, g.json)
+	j.SetOffsets(f.from, f.stderrFrom)
+	return f.follow.run(cmd, host, f.dir, j, g.json)
 }

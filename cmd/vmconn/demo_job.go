@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 func init() {
@@ -20,12 +21,12 @@ func (d *demo) job(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	job, err := d.client.StartJob(ctx, `for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.15; done; exit 3`, &vmconn.JobOptions{Dir: dir})
+	j, err := job.Start(ctx, d.client, `for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.15; done; exit 3`, &job.Options{Dir: dir})
 	if err != nil {
 		return err
 	}
-	defer job.Cleanup(context.WithoutCancel(ctx))
-	d.say("job %s started (detached: setsid, output and exit code in a private directory)", job.ID)
+	defer j.Cleanup(context.WithoutCancel(ctx))
+	d.say("job %s started (detached: setsid, output and exit code in a private directory)", j.ID)
 	start := time.Now()
 	var got strings.Builder
 	lines := vmconn.NewLines(func(_ vmconn.Stream, line []byte) {
@@ -36,9 +37,9 @@ func (d *demo) job(ctx context.Context) error {
 			go d.srv.DropConnections()
 		}
 	})
-	err = job.Follow(ctx, lines.Stdout(), lines.Stderr())
+	err = j.Follow(ctx, lines.Stdout(), lines.Stderr())
 	lines.Close()
-	stdout, _ := job.Offsets()
+	stdout, _ := j.Offsets()
 	d.say("Follow returned %v after %d bytes; the lines arrived once each, in order: %v",
 		err, stdout, got.String() == "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n")
 	return nil

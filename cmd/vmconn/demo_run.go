@@ -41,7 +41,10 @@ var demoSteps = []demoStep{
 }
 
 func runDemo(ctx context.Context, w io.Writer) error {
-	srv := vmtest.NewServer()
+	srv, err := startDemoServer(vmtest.Start)
+	if err != nil {
+		return err
+	}
 	defer srv.Close()
 	d := &demo{w: w, srv: srv, start: time.Now()}
 	fmt.Fprintf(w, "vmconn demo: a test VM (vmtest: an in-process SSH server running a real /bin/sh) listens on %s\n", srv.Addr())

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 // startObj names the job that "long" started or "attach" follows.
@@ -22,18 +22,18 @@ type jobOutput struct {
 	jl             *jsonLines
 	out, errOut    *jsonStream
 	host           string
-	job            *vmconn.Job
+	job            *job.Job
 	start          time.Time
 }
 
 // newJobOutput prepares the output of following job; with asJSON it
 // prints the start object.
-func newJobOutput(cmd *cobra.Command, host string, job *vmconn.Job, asJSON bool) *jobOutput {
-	o := &jobOutput{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), host: host, job: job, start: time.Now()}
+func newJobOutput(cmd *cobra.Command, host string, j *job.Job, asJSON bool) *jobOutput {
+	o := &jobOutput{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), host: host, job: j, start: time.Now()}
 	if asJSON {
 		o.jl = newJSONLines(cmd.OutOrStdout())
-		_ = o.jl.print(startObj{Type: "start", Host: host, JobID: job.ID})
-		from, stderrFrom := job.Offsets()
+		_ = o.jl.print(startObj{Type: "start", Host: host, JobID: j.ID})
+		from, stderrFrom := j.Offsets()
 		o.out, o.errOut = o.jl.streams(host, from, stderrFrom)
 		o.stdout, o.stderr = o.out, o.errOut
 	}

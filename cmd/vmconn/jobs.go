@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 )
 
 func init() {
@@ -34,7 +34,7 @@ user owns or can write is refused (exit 2).`,
 			if cmd.Flags().Changed("prune") {
 				prunePtr = &prune
 			}
-			return runJobs(cmd, g, args[0], &vmconn.JobOptions{Dir: dir}, prunePtr)
+			return runJobs(cmd, g, args[0], &job.Options{Dir: dir}, prunePtr)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "directory on the host that holds the job directories (default ~/.cache/vmconn/jobs); refused unless yours and writable by no one else")
@@ -43,7 +43,7 @@ user owns or can write is refused (exit 2).`,
 }
 
 // runJobs prunes (when prune is not nil) and lists the jobs.
-func runJobs(cmd *cobra.Command, g *globalFlags, host string, opts *vmconn.JobOptions, prune *time.Duration) error {
+func runJobs(cmd *cobra.Command, g *globalFlags, host string, opts *job.Options, prune *time.Duration) error {
 	ctx := cmd.Context()
 	c, err := g.dial(ctx, host)
 	if err != nil {
@@ -51,7 +51,7 @@ func runJobs(cmd *cobra.Command, g *globalFlags, host string, opts *vmconn.JobOp
 	}
 	defer c.Close()
 	if prune != nil {
-		ids, err := c.PruneJobs(ctx, *prune, opts)
+		ids, err := job.Prune(ctx, c, *prune, opts)
 		if err != nil {
 			return jobCmdError(err)
 		}
@@ -59,7 +59,7 @@ func runJobs(cmd *cobra.Command, g *globalFlags, host string, opts *vmconn.JobOp
 			fmt.Fprintf(cmd.ErrOrStderr(), "pruned: %s\n", id)
 		}
 	}
-	jobs, err := c.Jobs(ctx, opts)
+	jobs, err := job.List(ctx, c, opts)
 	if err != nil {
 		return jobCmdError(err)
 	}
@@ -70,21 +70,21 @@ func runJobs(cmd *cobra.Command, g *globalFlags, host string, opts *vmconn.JobOp
 }
 
 // jobState renders a job's state: "running", "exited 3", "lost (rebooted)".
-func jobState(st vmconn.JobStatus) string {
+func jobState(st job.Status) string {
 	switch st.State {
-	case vmconn.JobExited:
+	case job.Exited:
 		s := fmt.Sprintf("exited %d", st.ExitCode)
 		if st.TimedOut {
 			s += " (timeout)"
 		}
 		return s
-	case vmconn.JobLost:
+	case job.Lost:
 		return "lost (" + st.LostReason + ")"
 	}
 	return st.State.String()
 }
 
-func printJobs(w io.Writer, jobs []vmconn.JobStatus) error {
+func printJobs(w io.Writer, jobs []job.Status) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tSTARTED\tSTDOUT\tSTDERR\tCOMMAND")
 	for _, st := range jobs {
@@ -126,13 +126,13 @@ type jobJSON struct {
 	Command     string `json:"command"`
 }
 
-func printJobsJSON(w io.Writer, jobs []vmconn.JobStatus) error {
+func printJobsJSON(w io.Writer, jobs []job.Status) error {
 	out := make([]jobJSON, 0, len(jobs))
 	for _, st := range jobs {
 		j := jobJSON{ID: st.ID, Dir: st.Dir, State: st.State.String(), TimedOut: st.TimedOut, LostReason: st.LostReason,
 			Pid: st.Pid, BootID: st.BootID, Started: st.Started.UTC().Format(time.RFC3339),
 			StdoutBytes: st.StdoutSize, StderrBytes: st.StderrSize, Command: st.Command}
-		if st.State == vmconn.JobExited {
+		if st.State == job.Exited {
 			code := st.ExitCode
 			j.ExitCode, j.Ended = &code, st.Ended.UTC().Format(time.RFC3339)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/fanout"
+	"github.com/vmconn/vmconn/job"
 )
 
 // Classes of an end object beyond the fan-out's (fanout.OK, ...).
@@ -40,7 +41,7 @@ func endOf(host string, err error, start time.Time, out, errOut *jsonStream) end
 // classOf names the outcome of one host's command as fanout.Classify
 // does, with the CLI's own classes for reboots and jobs.
 func classOf(err error) string {
-	var lost *vmconn.JobLostError
+	var lost *job.LostError
 	switch {
 	case errors.Is(err, vmconn.ErrRebooted):
 		return classRebooted

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -63,11 +63,11 @@ func killJob(cmd *cobra.Command, g *globalFlags, host, id, dir string, sig ssh.S
 		return err
 	}
 	defer c.Close()
-	job, err := c.AttachJob(ctx, id, &vmconn.JobOptions{Dir: dir})
+	j, err := job.Attach(ctx, c, id, &job.Options{Dir: dir})
 	if err != nil {
 		return err
 	}
-	return job.Kill(ctx, sig)
+	return j.Kill(ctx, sig)
 }
 
 // killJSON is what "kill --json" prints.
@@ -83,11 +83,11 @@ func printKillJSON(w io.Writer, host, id string, sig ssh.Signal, err error) erro
 	err = unwrapExit(err)
 	k := killJSON{Host: host, JobID: id, Signal: string(sig), Class: classOf(err)}
 	switch {
-	case errors.Is(err, vmconn.ErrJobNotFound):
+	case errors.Is(err, job.ErrNotFound):
 		k.Class = "not_found"
-	case errors.Is(err, vmconn.ErrJobFinished):
+	case errors.Is(err, job.ErrFinished):
 		k.Class = "finished"
-	case errors.Is(err, vmconn.ErrJobUntrusted):
+	case errors.Is(err, job.ErrUntrusted):
 		k.Class = "untrusted"
 	}
 	if err != nil {
@@ -96,13 +96,13 @@ func printKillJSON(w io.Writer, host, id string, sig ssh.Signal, err error) erro
 	return jsonExit(newJSONLines(w).print(k), jobLookupError(err))
 }
 
-// jobLookupError gives the errors of AttachJob and Kill their exit status.
+// jobLookupError gives the errors of job.Attach and Job.Kill their exit status.
 func jobLookupError(err error) error {
-	var lost *vmconn.JobLostError
+	var lost *job.LostError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, vmconn.ErrJobNotFound), errors.Is(err, vmconn.ErrJobFinished):
+	case errors.Is(err, job.ErrNotFound), errors.Is(err, job.ErrFinished):
 		return &exitError{code: exitNoJob, err: err}
 	case errors.As(err, &lost):
 		return &exitError{code: exitRebooted, err: err}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/job"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -69,7 +70,7 @@ With --detach --json, only the start object is printed.
 	fl.StringVar(&f.dir, "dir", "", "directory on the host for job directories (default ~/.cache/vmconn/jobs, created 0700); refused unless yours and writable by no one else")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "NAME=value exported to the command (repeatable)")
 	fl.DurationVar(&f.timeout, "timeout", 0, "kill the job when it runs longer than this (0: never)")
-	fl.DurationVar(&f.killDelay, "kill-delay", vmconn.DefaultJobKillDelay, "after --timeout, wait this long between SIGTERM and SIGKILL")
+	fl.DurationVar(&f.killDelay, "kill-delay", job.DefaultKillDelay, "after --timeout, wait this long between SIGTERM and SIGKILL")
 	fl.BoolVar(&f.scope, "systemd-scope", false, "start the job under systemd-run --user --scope (for KillUserProcesses=yes)")
 	fl.BoolVarP(&f.detach, "detach", "d", false, "print the job ID on stdout and exit at once, without following")
 	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")
@@ -83,34 +84,34 @@ func (f *longFlags) run(cmd *cobra.Command, g *globalFlags, host, command string
 		return err
 	}
 	defer c.Close()
-	job, err := c.StartJob(ctx, command, &vmconn.JobOptions{
+	j, err := job.Start(ctx, c, command, &job.Options{
 		Dir: f.dir, Env: f.env, Timeout: f.timeout, KillDelay: f.killDelay, SystemdScope: f.scope})
 	if err != nil {
 		return jobCmdError(err)
 	}
 	switch {
 	case f.detach && g.json:
-		return newJSONLines(cmd.OutOrStdout()).print(startObj{Type: "start", Host: host, JobID: job.ID})
+		return newJSONLines(cmd.OutOrStdout()).print(startObj{Type: "start", Host: host, JobID: j.ID})
 	case f.detach:
-		fmt.Fprintln(cmd.OutOrStdout(), job.ID)
+		fmt.Fprintln(cmd.OutOrStdout(), j.ID)
 		return nil
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", job.ID)
-	return f.follow.run(cmd, host, f.dir, job, g.json)
+	fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", j.ID)
+	return f.follow.run(cmd, host, f.dir, j, g.json)
 }
 
 // run follows job to its end and turns the outcome into the CLI's exit
 // status; on interrupt it detaches or kills. With asJSON, the output and
 // the outcome are JSON lines.
-func (f followFlags) run(cmd *cobra.Command, host, dir string, job *vmconn.Job, asJSON bool) error {
-	jf := &jobFollow{cmd: cmd, host: host, dir: dir, job: job, out: newJobOutput(cmd, host, job, asJSON)}
+func (f followFlags) run(cmd *cobra.Command, host, dir string, j *job.Job, asJSON bool) error {
+	jf := &jobFollow{cmd: cmd, host: host, dir: dir, job: j, out: newJobOutput(cmd, host, j, asJSON)}
 	ctx := cmd.Context()
 	err := jf.follow(ctx)
 	if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
 		return jf.exit(err)
 	}
 	if !f.killOnInterrupt {
-		fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: detached from job %s, which goes on; re-attach with:\n  %s\n", job.ID, attachHint(host, dir, job))
+		fmt.Fprintf(cmd.ErrOrStderr(), "vmconn: detached from job %s, which goes on; re-attach with:\n  %s\n", j.ID, attachHint(host, dir, j))
 		return jf.out.detached(&exitError{code: exitDetached})
 	}
 	return jf.killAndWait()
@@ -120,7 +121,7 @@ func (f followFlags) run(cmd *cobra.Command, host, dir string, job *vmconn.Job, 
 type jobFollow struct {
 	cmd       *cobra.Command
 	host, dir string
-	job       *vmconn.Job
+	job       *job.Job
 	out       *jobOutput
 }
 
@@ -136,7 +137,7 @@ func (jf *jobFollow) killAndWait() error {
 	defer cancel()
 	fmt.Fprintf(jf.cmd.ErrOrStderr(), "vmconn: killing job %s\n", jf.job.ID)
 	for _, sig := range []ssh.Signal{ssh.SIGTERM, ssh.SIGKILL} {
-		if err := jf.job.Kill(ctx, sig); err != nil && !errors.Is(err, vmconn.ErrJobFinished) {
+		if err := jf.job.Kill(ctx, sig); err != nil && !errors.Is(err, job.ErrFinished) {
 			return jf.exit(err)
 		}
 		fctx, fcancel := context.WithTimeout(ctx, 10*time.Second)
@@ -154,13 +155,13 @@ func (jf *jobFollow) killAndWait() error {
 // onto the CLI's exit status.
 func (jf *jobFollow) exit(err error) error {
 	var ee *vmconn.ExitError
-	var lost *vmconn.JobLostError
+	var lost *job.LostError
 	var exit error
 	switch {
 	case err == nil:
 	case errors.As(err, &lost):
 		exit = &exitError{code: exitRebooted, err: err}
-	case errors.Is(err, vmconn.ErrJobTimeout) && errors.As(err, &ee):
+	case errors.Is(err, job.ErrTimeout) && errors.As(err, &ee):
 		exit = &exitError{code: ee.Status, err: err}
 	case errors.As(err, &ee):
 		exit = &exitError{code: ee.Status} // the job's own failure: nothing to add
@@ -172,19 +173,19 @@ func (jf *jobFollow) exit(err error) error {
 }
 
 // jobCmdError gives an error from a job call its exit status: a refused
-// job directory (vmconn.ErrJobUntrusted) counts as bad usage, as its --dir
+// job directory (job.ErrUntrusted) counts as bad usage, as its --dir
 // must change.
 func jobCmdError(err error) error {
-	if errors.Is(err, vmconn.ErrConfig) || errors.Is(err, vmconn.ErrJobUntrusted) {
+	if errors.Is(err, vmconn.ErrConfig) || errors.Is(err, job.ErrUntrusted) {
 		return &exitError{code: exitUsage, err: err}
 	}
 	return &exitError{code: exitConnError, err: err}
 }
 
 // attachHint is the command that resumes following where job stopped.
-func attachHint(host, dir string, job *vmconn.Job) string {
-	o, e := job.Offsets()
-	s := fmt.Sprintf("vmconn attach [flags] %s %s --from %d --stderr-from %d", host, job.ID, o, e)
+func attachHint(host, dir string, j *job.Job) string {
+	o, e := j.Offsets()
+	s := fmt.Sprintf("vmconn attach [flags] %s %s --from %d --stderr-from %d", host, j.ID, o, e)
 	if dir != "" {
 		s += " --dir " + vmconn.ShellQuote(dir)
 	}

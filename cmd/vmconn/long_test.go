@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -39,7 +38,7 @@ func jobsDir(t *testing.T) string {
 			var pid int
 			b, _ := os.ReadFile(p)
 			if fmt.Sscan(string(b), &pid); pid > 1 {
-				syscall.Kill(-pid, syscall.SIGKILL)
+				killGroup(pid)
 				waitJobGone(t, pid, filepath.Join(filepath.Dir(p), "exit"))
 			}
 		}
@@ -54,17 +53,12 @@ func waitJobGone(t *testing.T, pid int, exitFile string) {
 		if _, err := os.Stat(exitFile); err == nil {
 			return
 		}
-		if syscall.Kill(pid, 0) != nil || isZombie(pid) {
+		if processGone(pid) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("job %d still running and %s did not appear", pid, exitFile)
-}
-
-func isZombie(pid int) bool {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return strings.Contains(string(b), ") Z ")
 }
 
 // waitFile waits (bounded) until name exists.

@@ -2,10 +2,11 @@ package envelope
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // loginShells are the shells an envelope must get through unchanged.
@@ -19,7 +20,7 @@ func shells(t testing.TB) [][]string {
 	for _, name := range loginShells {
 		path, err := exec.LookPath(name)
 		if err != nil {
-			if os.Getenv("CI") == "true" {
+			if testenv.CI() {
 				t.Fatalf("%s is not installed (scripts/install-deps.sh); CI=true: not skipping", name)
 			}
 			t.Logf("%s is not installed: not tried", name)

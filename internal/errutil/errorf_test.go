@@ -8,38 +8,36 @@ import (
 	"testing"
 )
 
+// TestErrorfPrefixOnce: the prefix appears once, however deep the wrapped
+// errors that carry their own (several %w too), and errors.Is finds them.
 func TestErrorfPrefixOnce(t *testing.T) {
 	t.Parallel()
-	inner := Errorf("session %s: %w", "h:22", errors.New("EOF"))
-	err := Errorf("upload: checksum of x: %w", inner)
-	if want := "vmconn: upload: checksum of x: session h:22: EOF"; err.Error() != want {
-		t.Errorf("%q; want %q", err, want)
+	inner := errors.New("vmconn: inner")
+	exit := errors.New("vmconn: command exited with status 143")
+	err := Errorf("outer: %w: %w", fmt.Errorf("vmconn: middle: %w", inner), exit)
+	if got, want := err.Error(), "vmconn: outer: middle: inner: command exited with status 143"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
 	}
-	if !errors.Is(err, inner) {
-		t.Error("the inner error is not wrapped")
-	}
-	if got := Bare(fmt.Errorf("a: %w", inner)); got != "a: session h:22: EOF" {
-		t.Errorf("Bare = %q", got)
+	if !errors.Is(err, inner) || !errors.Is(err, exit) {
+		t.Error("errors.Is lost a wrapped error")
 	}
 }
 
+// TestContextError: a live context returns the cause; an ended one its
+// end, with the last cause in the message when it says more.
 func TestContextError(t *testing.T) {
 	t.Parallel()
+	cause := errors.New("vmconn: link reset")
+	if got := ContextError(context.Background(), cause); got != cause {
+		t.Errorf("live context: %v", got)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cause := errors.New("sftp: connection lost")
-	if got := ContextError(ctx, cause); got != cause {
-		t.Errorf("before the end: %v; want the cause", got)
-	}
 	cancel()
-	if got := ContextError(ctx, net.ErrClosed); got != context.Canceled {
-		t.Errorf("closed connection: %v; want context.Canceled alone", got)
+	err := ContextError(ctx, cause)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, cause) || err.Error() != "context canceled (last: link reset)" {
+		t.Errorf("ContextError = %v", err)
 	}
-	got := ContextError(ctx, Errorf("x: %w", cause))
-	if !errors.Is(got, context.Canceled) || errors.Is(got, cause) || got.Error() != "context canceled (last: x: sftp: connection lost)" {
-		t.Errorf("with a cause: %q", got)
-	}
-	own := errors.New("connect timeout (1s)")
-	if got := Ended(own, nil); got != own {
-		t.Errorf("Ended(own, nil) = %v; want own alone", got)
+	if err := ContextError(ctx, net.ErrClosed); err != context.Canceled {
+		t.Errorf("ContextError(net.ErrClosed) = %v; want context.Canceled alone", err)
 	}
 }

@@ -31,31 +31,11 @@ func IsTimeout(err error) bool {
 	return errors.As(err, &te) && te.Timeout()
 }
 
-// Bare returns err's message without Prefix: neither its own nor that of
-// any error it wraps (found where the wrapped error's message sits in
-// err's), so that the error wrapping it says "vmconn: " once.
+// Bare returns err's message without its leading Prefix, for an error
+// that wraps it in its own message starting with Prefix. vmconn's errors
+// carry the prefix once, at their start, so removing it there is enough.
 func Bare(err error) string {
-	s := err.Error()
-	for _, w := range wrapped(err) {
-		if w == nil {
-			continue
-		}
-		if ws, b := w.Error(), Bare(w); b != ws {
-			s = strings.Replace(s, ws, b, 1)
-		}
-	}
-	return strings.TrimPrefix(s, Prefix)
-}
-
-// wrapped returns the errors err wraps directly.
-func wrapped(err error) []error {
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return []error{u.Unwrap()}
-	case interface{ Unwrap() []error }:
-		return u.Unwrap()
-	}
-	return nil
+	return strings.TrimPrefix(err.Error(), Prefix)
 }
 
 // ContextEnd reports why ctx ended, nil while it has not: ctx.Err() when

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -110,12 +112,7 @@ func TestCut(t *testing.T) {
 }
 
 func waitCuts(p *Proxy, want int) int {
-	for range 100 {
-		if _, cuts := p.Stats(); cuts >= want {
-			return cuts
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Poll(time.Second, func() bool { _, cuts := p.Stats(); return cuts >= want })
 	_, cuts := p.Stats()
 	return cuts
 }

@@ -162,7 +162,7 @@ func TestStartSSHD(t *testing.T) {
 		})
 		if err != nil {
 			nc.Close()
-			t.Fatalf("handshake %s: %v\nsshd:\n%s", addr, err, sshd.Process.Output())
+			t.Fatalf("handshake %s: %v\nsshd:\n%s", addr, err, sshd.Output())
 		}
 		c := ssh.NewClient(sc, chans, reqs)
 		s, err := c.NewSession()

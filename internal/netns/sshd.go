@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/sshd"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -20,81 +22,63 @@ import (
 type SSHD struct {
 	HostKey ssh.PublicKey // the server's ed25519 host key
 	Port    int           // 22
-	Process *Process
+
+	daemon *sshd.Daemon
+	out    *syncBuffer
 }
 
-// sshdConfig is the whole sshd configuration: keys only, root allowed,
-// files in dir.
-const sshdConfig = `Port 22
-ListenAddress 0.0.0.0
-ListenAddress ::
-HostKey %[1]s/host_key
-AuthorizedKeysFile %[1]s/authorized_keys
-PidFile none
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-MaxStartups 100
-LogLevel VERBOSE
-`
+// Output returns what sshd has logged so far (it logs to its stderr).
+func (s *SSHD) Output() string { return s.out.String() }
+
+// Pid returns sshd's pid.
+func (s *SSHD) Pid() int { return s.daemon.Pid() }
+
+// sshdConfig is the sshd configuration for the files in dir: keys only,
+// root allowed, on port 22 of every address.
+func sshdConfig(dir string) sshd.Config {
+	return sshd.Config{
+		Port:               22,
+		ListenAddresses:    []string{"0.0.0.0", "::"},
+		HostKeys:           []string{filepath.Join(dir, "host_key")},
+		AuthorizedKeysFile: filepath.Join(dir, "authorized_keys"),
+		MaxStartups:        "100",
+		Lines:              []string{"PermitRootLogin prohibit-password"},
+	}
+}
 
 // StartSSHD starts sshd inside the host's namespace, accepting
-// authorized for any user (root included), and waits until it listens.
-// It skips tb when sshd is not installed (fails it under CI=true). The
-// lab stops it on cleanup.
+// authorized for any user (root included), and waits until it listens
+// (at most 10s). It skips tb when sshd is not installed (fails it under
+// CI=true). The lab stops it on cleanup.
 func (h *Host) StartSSHD(authorized ssh.PublicKey) *SSHD {
 	tb := h.lab.tb
 	tb.Helper()
 	if authorized == nil {
 		tb.Fatal("netns: StartSSHD needs a key to authorize")
 	}
-	bin := lookTool("sshd")
-	if bin == "" {
-		unavailable(tb, "sshd (openssh-server) is not installed")
-	}
+	_, err := sshd.Path()
+	testenv.Require(tb, err == nil, fmt.Sprintf("netns: %v", err))
 	dir := tb.TempDir()
 	hostKey, err := writeHostKey(dir)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(authorized), 0o600)
+	}
 	if err != nil {
 		tb.Fatalf("netns: %v", err)
 	}
-	files := map[string]string{
-		"authorized_keys": string(ssh.MarshalAuthorizedKey(authorized)),
-		"sshd_config":     fmt.Sprintf(sshdConfig, dir),
+	s := &SSHD{HostKey: hostKey, Port: 22, out: &syncBuffer{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.daemon, err = sshd.Start(ctx, sshd.Options{
+		Config: sshdConfig(dir), ConfigFile: filepath.Join(dir, "sshd_config"), Output: s.out,
+		Prefix: []string{h.lab.ip, "netns", "exec", h.NS},
+		Dial:   h.Dial, Addr: "127.0.0.1:22", Poll: 100 * time.Millisecond,
+	})
+	if err != nil {
+		tb.Fatalf("netns: sshd on host %s: %v\n%s", h.Name, err, s.Output())
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			tb.Fatalf("netns: %v", err)
-		}
-	}
-	if err := os.MkdirAll("/run/sshd", 0o755); err != nil { // privilege separation directory
-		tb.Fatalf("netns: %v", err)
-	}
-	p := h.Start(bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	h.waitListening(p, "127.0.0.1:22")
-	return &SSHD{HostKey: hostKey, Port: 22, Process: p}
-}
-
-// waitListening waits until addr accepts connections inside the host,
-// failing the test if p exits first or 10s pass.
-func (h *Host) waitListening(p *Process, addr string) {
-	tb := h.lab.tb
-	tb.Helper()
-	for range 100 {
-		if done, err := p.Exited(); done {
-			tb.Fatalf("netns: sshd on host %s exited: %v\n%s", h.Name, err, p.Output())
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		c, err := h.Dial(ctx, "tcp", addr)
-		cancel()
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	tb.Fatalf("netns: sshd on host %s does not listen on %s\n%s", h.Name, addr, p.Output())
+	h.lab.onCleanup(s.daemon.Kill)
+	return s
 }
 
 // writeHostKey makes an ed25519 host key in dir/host_key.

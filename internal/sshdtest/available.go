@@ -1,19 +1,14 @@
 package sshdtest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
-	"sync"
 	"testing"
-)
 
-// sshdCandidates are the places to look for sshd when it is not on PATH
-// (sbin directories are often missing from a non-root PATH).
-var sshdCandidates = []string{"/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"}
+	"github.com/vmconn/vmconn/internal/sshd"
+	"github.com/vmconn/vmconn/internal/testenv"
+)
 
 // Available reports why Start cannot work on this machine, or nil when sshd
 // and ssh-keygen are installed (and, as root, unshare).
@@ -32,58 +27,26 @@ func Available() error {
 
 // Require skips the test when Available reports a problem, or fails it when
 // the environment variable CI is "true", where a missing sshd is a broken CI
-// machine rather than a reason to skip.
+// machine rather than a reason to skip (see testenv.Require).
 func Require(t testing.TB) {
 	t.Helper()
-	if err := Available(); err != nil {
-		skipOrFail(t, "%v", err)
-	}
+	err := Available()
+	testenv.Require(t, err == nil, fmt.Sprint(err))
 }
 
-// RequireRoot skips the test, or fails it under CI=true, unless it runs as
-// root; feature says what needs root.
+// RequireRoot is testenv.RequireRoot, kept for the tests that call it by
+// this name.
 func RequireRoot(t testing.TB, feature string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "sshdtest: %s needs root (running as uid %d)", feature, os.Geteuid())
-	}
-}
-
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format+" (CI=true: not skipping)", args...)
-	}
-	t.Skipf(format, args...)
+	testenv.RequireRoot(t, "sshdtest: "+feature)
 }
 
 // sshdPath returns the absolute path of sshd, which sshd needs to re-exec
 // itself.
 func sshdPath() (string, error) {
-	if p, err := exec.LookPath("sshd"); err == nil && len(p) > 0 && p[0] == '/' {
-		return p, nil
-	}
-	for _, p := range sshdCandidates {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", errors.New("sshdtest: sshd not found (install openssh-server)")
-}
-
-// sshdVersion returns the major and minor OpenSSH version of sshd, or 0, 0
-// when it cannot tell.
-var sshdVersion = sync.OnceValues(func() (int, int) {
-	p, err := sshdPath()
+	p, err := sshd.Path()
 	if err != nil {
-		return 0, 0
+		return "", fmt.Errorf("sshdtest: %w", err)
 	}
-	out, _ := exec.Command(p, "-V").CombinedOutput() // prints the version, exits 1
-	m := regexp.MustCompile(`OpenSSH_(\d+)\.(\d+)`).FindSubmatch(out)
-	if m == nil {
-		return 0, 0
-	}
-	major, _ := strconv.Atoi(string(m[1]))
-	minor, _ := strconv.Atoi(string(m[2]))
-	return major, minor
-})
+	return p, nil
+}

@@ -14,7 +14,7 @@ func TestConfigOrder(t *testing.T) {
 			"MaxSessions 1", "Match Address 10.0.0.1", "\tPermitRootLogin no",
 		}},
 	}
-	text := c.text()
+	text := c.config().String()
 	at := func(s string) int {
 		i := strings.Index(text, s+"\n")
 		if i < 0 {

@@ -3,8 +3,9 @@
 //
 // Start writes a private sshd_config, host and client keys and
 // known_hosts files into a temporary directory, runs
-// "sshd -D -E <dir>/sshd.log -f <dir>/sshd_config" on a free 127.0.0.1 port
-// and waits until it sends its SSH banner. t.Cleanup stops the daemon, kills
+// "sshd -D -f <dir>/sshd_config -E <dir>/sshd.log" on a free 127.0.0.1 port
+// and waits until it sends its SSH banner (with internal/sshd, the
+// launcher the other harnesses and the benchmarks share). t.Cleanup stops the daemon, kills
 // every process that belongs to it and removes the directory (and the
 // throwaway user of Options.PasswordUser).
 //

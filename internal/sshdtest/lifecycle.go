@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/sshd"
 )
 
 // startTimeout bounds Start and Restart, key generation included.
@@ -31,7 +32,7 @@ func (s *Server) start(ctx context.Context, port int) (int, error) {
 		if err = s.startOn(ctx, p); err == nil {
 			return p, nil
 		}
-		if !errors.Is(err, errExited) || !strings.Contains(readFrom(s.launch.logFile, logged), "Address already in use") {
+		if !errors.Is(err, sshd.ErrExited) || !strings.Contains(readFrom(s.launch.logFile, logged), "Address already in use") {
 			return 0, err
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -49,10 +50,7 @@ func (s *Server) startOn(ctx context.Context, port int) error {
 		passwordUser:   s.passwordUser,
 		opts:           s.opts,
 	}
-	if err := writeConfig(s.launch.config, cfg); err != nil {
-		return fmt.Errorf("sshdtest: %w", err)
-	}
-	d, err := startDaemon(ctx, s.launch, net.JoinHostPort(s.Host, strconv.Itoa(port)))
+	d, err := startDaemon(ctx, s.launch, cfg)
 	if err != nil {
 		return err
 	}
@@ -157,8 +155,7 @@ func (s *Server) killAll() error {
 	// Connections first, while the listener is there to reap them.
 	err := s.procs.kill(func(p procInfo) bool { return p.procID != listener })
 	if s.d != nil {
-		s.d.cmd.Process.Kill()
-		<-s.d.done
+		s.d.Kill()
 		s.d = nil
 	}
 	return errors.Join(err, s.procs.kill(func(procInfo) bool { return true }))

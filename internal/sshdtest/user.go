@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // userPrefix starts the name of every throwaway user.
@@ -116,7 +118,6 @@ func shellPath(shell string) (string, error) {
 // and mksh).
 func RequireShell(t testing.TB, shell string) {
 	t.Helper()
-	if _, err := shellPath(shell); err != nil {
-		skipOrFail(t, "%v", err)
-	}
+	_, err := shellPath(shell)
+	testenv.Require(t, err == nil, fmt.Sprint(err))
 }

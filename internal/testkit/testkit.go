@@ -6,6 +6,7 @@ package testkit
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -23,14 +24,20 @@ func Ctx(t testing.TB) context.Context {
 }
 
 // Server starts a vmtest server with opts (none: the defaults), closed at
-// cleanup.
+// cleanup. Where vmtest cannot run (Windows) the test is skipped.
 func Server(t testing.TB, opts ...vmtest.Options) *vmtest.Server {
 	t.Helper()
 	var o vmtest.Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	srv := vmtest.NewServerOptions(o)
+	srv, err := vmtest.Start(o)
+	if errors.Is(err, vmtest.ErrUnsupported) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(srv.Close)
 	return srv
 }

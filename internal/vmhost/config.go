@@ -1,55 +1,33 @@
 package vmhost
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/sshd"
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
-// sshdConfig is the whole sshd configuration; %[1]s is Host.Dir.
-const sshdConfig = `# written by github.com/vmconn/vmconn/internal/vmhost
-Port 22
-ListenAddress 0.0.0.0
-ListenAddress ::
-HostKey %[1]s/` + hostKeyFile + `
-AuthorizedKeysFile %[1]s/authorized_keys
-PidFile none
-StrictModes no
-UsePAM no
-PermitRootLogin yes
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-LogLevel VERBOSE
-MaxStartups 100:30:200
-UseDNS no
-PrintMotd no
-PrintLastLog no
-`
-
-// writeSSHDConfig writes sshd_config for the files in dir.
-func writeSSHDConfig(file, dir string) error {
-	text := fmt.Sprintf(sshdConfig, dir)
-	if t := tools(); t.major > 9 || t.major == 9 && t.minor >= 8 {
-		// Killed connections count as crashes: don't let them lock us out.
-		text += "PerSourcePenalties no\n"
+// sshdConfig is the sshd configuration for the files in dir: root logs
+// in with a key on port 22 of every address.
+func sshdConfig(dir string) sshd.Config {
+	return sshd.Config{
+		Comment:            "written by github.com/vmconn/vmconn/internal/vmhost",
+		Port:               22,
+		ListenAddresses:    []string{"0.0.0.0", "::"},
+		HostKeys:           []string{filepath.Join(dir, hostKeyFile)},
+		AuthorizedKeysFile: filepath.Join(dir, "authorized_keys"),
 	}
-	return os.WriteFile(file, []byte(text), 0o600)
 }
 
 // toolPaths are the programs the harness runs, by absolute path.
 type toolPaths struct {
 	sshd, nsenter, mount string
 	missing              []string // names of those not found
-	major, minor         int      // OpenSSH's version; 0, 0 if unknown
 }
 
 // tools finds the harness's programs once.
@@ -60,68 +38,24 @@ var tools = sync.OnceValue(func() toolPaths {
 			t.missing = append(t.missing, name)
 		}
 	}
-	if t.sshd != "" {
-		out, _ := exec.Command(t.sshd, "-V").CombinedOutput() // prints the version, exits 1
-		if m := regexp.MustCompile(`OpenSSH_(\d+)\.(\d+)`).FindSubmatch(out); m != nil {
-			t.major, _ = strconv.Atoi(string(m[1]))
-			t.minor, _ = strconv.Atoi(string(m[2]))
-		}
-	}
 	return t
 })
 
 // lookTool finds a system tool in PATH or in the sbin directories, which
 // a non-login root shell may lack in PATH; "" when not found.
-func lookTool(name string) string {
-	if p, err := exec.LookPath(name); err == nil && filepath.IsAbs(p) {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p
-		}
-	}
-	return ""
-}
+func lookTool(name string) string { return testenv.LookPath(name) }
 
 // Require skips tb unless the harness can run here: root, sshd, nsenter,
 // mount, and what netns needs (ip, nft). With CI=true it fails tb
-// instead, so that CI cannot pass without running these tests.
+// instead, so that CI cannot pass without running these tests (see
+// testenv.Require).
 func Require(tb testing.TB) {
 	tb.Helper()
 	var missing []string
 	if os.Geteuid() != 0 {
 		missing = append(missing, "root")
 	}
-	unavailable(tb, "the stand-in machine", append(missing, tools().missing...))
+	missing = append(missing, tools().missing...)
+	testenv.Require(tb, len(missing) == 0, "vmhost: the stand-in machine needs "+strings.Join(missing, ", "))
 	netns.Require(tb)
-}
-
-// RequireTools skips tb, or fails it under CI=true, unless the named
-// programs are installed: what a test runs on the machine, which shares
-// the test machine's files (busybox, for "busybox reboot -f").
-func RequireTools(tb testing.TB, names ...string) {
-	tb.Helper()
-	var missing []string
-	for _, name := range names {
-		if lookTool(name) == "" {
-			missing = append(missing, name)
-		}
-	}
-	unavailable(tb, "this test", missing)
-}
-
-// unavailable skips tb, or fails it under CI=true, when what needs
-// something is missing.
-func unavailable(tb testing.TB, what string, missing []string) {
-	tb.Helper()
-	if len(missing) == 0 {
-		return
-	}
-	why := "vmhost: " + what + " needs " + strings.Join(missing, ", ")
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s (CI=true: these tests must run)", why)
-	}
-	tb.Skipf("%s; skipping", why)
 }

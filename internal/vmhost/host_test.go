@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/testenv"
 	"github.com/vmconn/vmconn/internal/vmhost"
 	"golang.org/x/crypto/ssh"
 )
@@ -147,13 +148,9 @@ func TestReboot(t *testing.T) {
 // not have exec'd sleep yet). Namespace inode numbers are reused: a
 // later boot's namespace may have the same.
 func sleepers(ns string) []int {
-	for range 100 {
-		if pids := sleepersNow(ns); len(pids) > 0 {
-			return pids
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return nil
+	var pids []int
+	testenv.Poll(2*time.Second, func() bool { pids = sleepersNow(ns); return len(pids) > 0 })
+	return pids
 }
 
 func sleepersNow(ns string) []int {
@@ -179,7 +176,7 @@ func alive(pid int) bool {
 // TestRebootCall: reboot(2) inside the machine ends its PID namespace
 // only; the harness boots it again with a new boot id.
 func TestRebootCall(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, nil)
 	c := mustDial(t, h)
 	before := h.BootID()
@@ -203,7 +200,7 @@ func TestRebootCall(t *testing.T) {
 // TestHaltCall: after a power-off from inside the machine stays down,
 // until Reboot powers it on.
 func TestHaltCall(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	_, _ = run(mustDial(t, h), "busybox poweroff -f")
 	if err := h.WaitBoot(ctxFor(t, 10*time.Second), 2); err == nil || !strings.Contains(err.Error(), "halt") {
@@ -375,7 +372,7 @@ func TestCleanupRemovesEverything(t *testing.T) {
 // TestRotateHostKey: a rotated key is presented from the next boot on,
 // also one the machine makes itself with reboot(2), and not before.
 func TestRotateHostKey(t *testing.T) {
-	vmhost.RequireTools(t, "busybox")
+	testenv.RequireCommand(t, "busybox")
 	h := vmhost.Start(t, &vmhost.Options{Downtime: -1})
 	old := h.HostKey()
 	if err := h.RotateHostKey(); err != nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -51,24 +50,6 @@ func allProcs() []proc {
 		}
 	}
 	return ps
-}
-
-// childOf returns parent's only child, waiting for it to appear until
-// parent exits (exited is closed) or 2s pass.
-func childOf(parent int, exited <-chan struct{}) (proc, error) {
-	for range 200 {
-		for _, p := range allProcs() {
-			if p.ppid == parent {
-				return p, nil
-			}
-		}
-		select {
-		case <-exited:
-			return proc{}, fmt.Errorf("process %d exited", parent)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	return proc{}, fmt.Errorf("process %d has no child", parent)
 }
 
 // pidNamespace returns the PID namespace of pid, as "pid:[INODE]".

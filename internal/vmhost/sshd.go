@@ -4,20 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/sshd"
 )
 
 // listener is one run of the sshd listener, started by nsenter inside a
-// boot's namespaces.
+// boot's namespaces: sshd is nsenter's only child.
 type listener struct {
-	cmd  *exec.Cmd     // nsenter; sshd is its only child
-	pid  int           // sshd's pid in the test's PID namespace; 0 until known
-	done chan struct{} // closed once nsenter has been waited for (sshd has exited)
+	*sshd.Daemon
 }
 
 // SSHDRestart says how RestartSSHD restarts sshd.
@@ -117,28 +115,22 @@ func (h *Host) running() (*boot, error) {
 	return h.cur, nil
 }
 
-// startSSHDLocked starts the listener in b's namespaces, checks that it
-// runs in b's PID namespace, and waits until it accepts connections.
+// startSSHDLocked starts the listener in b's namespaces and waits until
+// it accepts connections from the client namespace (polled every 5ms),
+// returning when it first accepted: the moment "sshd accepts again".
 func (h *Host) startSSHDLocked(b *boot) (time.Time, error) {
 	l, err := h.launchSSHD(b)
 	if err != nil {
 		return time.Time{}, err
 	}
 	b.sshd = l
-	at, err := h.waitAccepting(b, l)
-	if err != nil {
-		b.sshd = nil
-		_, _ = signalIf(l.pid, syscall.SIGKILL, l.isSSHD(b))
-		_ = l.cmd.Process.Kill()
-		l.wait()
-		return time.Time{}, err
-	}
-	return at, nil
+	return l.Accepted(), nil
 }
 
 // launchSSHD starts sshd with nsenter in b's PID, mount and network
 // namespaces, passed as open files (not as a pid that could be reused),
-// and checks where sshd runs before anything can connect to it.
+// checks that sshd runs in b's PID namespace before anything can connect
+// to it, and waits until it answers.
 func (h *Host) launchSSHD(b *boot) (*listener, error) {
 	log, err := os.OpenFile(h.path("nsenter.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -150,76 +142,50 @@ func (h *Host) launchSSHD(b *boot) (*listener, error) {
 		return nil, err
 	}
 	defer closeAll(ns)
-	cmd := exec.Command(tools().nsenter, "--pid=/proc/self/fd/3", "--mount=/proc/self/fd/4", "--net=/proc/self/fd/5", "--",
-		tools().sshd, "-D", "-E", h.path("sshd.log"), "-f", h.path("sshd_config"))
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = log, log, ns
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting sshd: %w", err)
-	}
-	l := &listener{cmd: cmd, done: make(chan struct{})}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		_ = cmd.Wait()
-		close(l.done)
-	}()
-	sshd, err := childOf(cmd.Process.Pid, l.done)
-	if err == nil && sshd.pidNS != b.pidNS {
-		err = fmt.Errorf("refusing to go on: sshd (%d) runs in PID namespace %s, not the machine's %s", sshd.pid, sshd.pidNS, b.pidNS)
-	}
+	ctx, cancel := h.untilDown(b, fmt.Errorf("sshd does not answer on %s after %v", h.Addr, waitTimeout))
+	defer cancel()
+	d, err := sshd.Start(ctx, sshd.Options{
+		Config: sshdConfig(h.Dir), ConfigFile: h.path("sshd_config"), LogFile: h.path("sshd.log"), Output: log,
+		Prefix:     []string{tools().nsenter, "--pid=/proc/self/fd/3", "--mount=/proc/self/fd/4", "--net=/proc/self/fd/5", "--"},
+		Forks:      true,
+		ExtraFiles: ns,
+		// Not its own process group: the harness signals sshd alone.
+		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		Check:       func(pid int) error { return checkSSHD(pid, b) },
+		Dial:        h.Dial, Addr: h.Addr, Poll: 5 * time.Millisecond,
+	})
 	if err != nil {
-		_, _ = signalIf(sshd.pid, syscall.SIGKILL, func(p proc) bool { return p.ppid == cmd.Process.Pid })
-		_ = cmd.Process.Kill()
-		l.wait()
 		return nil, fmt.Errorf("starting sshd: %w\n%s", err, lastLines(readFile(log.Name()), 5))
 	}
-	l.pid = sshd.pid
-	return l, nil
+	h.wg.Add(1) // the listener's waiter, joined at cleanup
+	go func() { defer h.wg.Done(); <-d.Done() }()
+	return &listener{d}, nil
 }
 
-// isSSHD checks that a process is this listener: nsenter's child in b's
-// PID namespace.
-func (l *listener) isSSHD(b *boot) func(proc) bool {
-	return func(p proc) bool { return p.ppid == l.cmd.Process.Pid && p.pidNS == b.pidNS }
+// checkSSHD refuses an sshd that does not run in b's PID namespace.
+func checkSSHD(pid int, b *boot) error {
+	p, err := readProc(pid)
+	if err == nil && p.pidNS != b.pidNS {
+		err = fmt.Errorf("refusing to go on: sshd (%d) runs in PID namespace %s, not the machine's %s", pid, p.pidNS, b.pidNS)
+	}
+	return err
 }
 
-// waitAccepting polls sshd from the client namespace until it answers
-// with an SSH banner, and returns when it first accepted.
-func (h *Host) waitAccepting(b *boot, l *listener) (time.Time, error) {
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		if at, ok := h.bannerOK(); ok {
-			return at, nil
-		}
+// untilDown returns a context that ends after waitTimeout (with cause) or
+// when b's PID 1 dies, whichever comes first. cancel joins its watcher.
+func (h *Host) untilDown(b *boot, cause error) (context.Context, func()) {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), waitTimeout, cause)
+	ctx, cancelDown := context.WithCancelCause(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
 		select {
-		case <-l.done:
-			return time.Time{}, fmt.Errorf("sshd exited before accepting connections: %v", l.cmd.ProcessState)
 		case <-b.done:
-			return time.Time{}, errors.New("the machine died while sshd started")
-		case <-time.After(5 * time.Millisecond):
+			cancelDown(errors.New("the machine died while sshd started"))
+		case <-ctx.Done():
 		}
-		if time.Now().After(deadline) {
-			return time.Time{}, fmt.Errorf("sshd does not answer on %s after %v", h.Addr, waitTimeout)
-		}
-	}
-}
-
-// bannerOK reports whether sshd sends its banner to the client namespace,
-// and when the TCP connection was made.
-func (h *Host) bannerOK() (time.Time, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	c, err := h.Dial(ctx, "tcp", h.Addr)
-	if err != nil {
-		return time.Time{}, false
-	}
-	at := time.Now()
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	buf := make([]byte, 8)
-	n, _ := io.ReadFull(c, buf)
-	return at, string(buf[:n]) == "SSH-2.0-"
+	}()
+	return ctx, func() { cancelDown(nil); cancel(); <-watched }
 }
 
 // stopSSHDLocked stops b's listener: SIGTERM, then SIGKILL after 2s.
@@ -229,22 +195,10 @@ func (h *Host) stopSSHDLocked(b *boot) error {
 		return nil
 	}
 	b.sshd = nil
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-		select {
-		case <-l.done:
-			return nil
-		default:
-		}
-		if _, err := signalIf(l.pid, sig, l.isSSHD(b)); err != nil {
-			return fmt.Errorf("vmhost: stopping sshd: %w", err)
-		}
-		select {
-		case <-l.done:
-			return nil
-		case <-time.After(2 * time.Second):
-		}
+	if err := l.Stop(2 * time.Second); err != nil {
+		return fmt.Errorf("vmhost: stopping sshd: %w", err)
 	}
-	return fmt.Errorf("vmhost: sshd (%d) survives SIGKILL", l.pid)
+	return nil
 }
 
 // killConnectionsLocked kills the sshd processes of b other than the
@@ -252,7 +206,7 @@ func (h *Host) stopSSHDLocked(b *boot) error {
 func (h *Host) killConnectionsLocked(b *boot) error {
 	listener := 0
 	if b.sshd != nil {
-		listener = b.sshd.pid
+		listener = b.sshd.Pid()
 	}
 	connection := func(p proc) bool {
 		return p.pidNS == b.pidNS && strings.HasPrefix(p.comm, "sshd") && p.pid != listener
@@ -285,7 +239,7 @@ func (h *Host) killConnectionsLocked(b *boot) error {
 // wait waits for the listener's nsenter to exit (its sshd was killed).
 func (l *listener) wait() {
 	select {
-	case <-l.done:
+	case <-l.Done():
 	case <-time.After(waitTimeout):
 	}
 }

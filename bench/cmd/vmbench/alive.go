@@ -39,11 +39,11 @@ func (b *bench) alive(ctx context.Context) error {
 	up.name, up.port = "alive (sshd on loopback)", b.main.Port
 	hung.name, hung.port = "hung (sshd stopped with SIGSTOP: TCP accepts, SSH silent)", b.hung.Port
 	b.res.Alive = append(b.res.Alive, probeBoth(ctx, up, b.opts.aliveReps)...)
-	if err := syscall.Kill(b.hung.Pid(), syscall.SIGSTOP); err != nil {
+	if err := pauseProcess(b.hung.Pid()); err != nil {
 		return err
 	}
 	b.res.Alive = append(b.res.Alive, probeBoth(ctx, hung, b.opts.aliveReps)...)
-	if err := syscall.Kill(b.hung.Pid(), syscall.SIGCONT); err != nil {
+	if err := resumeProcess(b.hung.Pid()); err != nil {
 		return err
 	}
 	dead, err := b.deadHost(ctx)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/bench/internal/stats"
+	"github.com/vmconn/vmconn/job"
 )
 
 // Job delivery: one job writes its clock (date +%s%N) every 50 ms; each
@@ -42,7 +43,7 @@ func (b *bench) jobs(ctx context.Context) error {
 	// The first line comes a second after the start: both readers are
 	// attached by then.
 	script := fmt.Sprintf("sleep 1; i=0; while [ $i -lt %d ]; do date +%%s%%N; sleep %s; i=$((i+1)); done", jobLines, jobInterval)
-	j, err := c.StartJob(ctx, script, &vmconn.JobOptions{Dir: filepath.Join(b.farm.Dir, "jobs")})
+	j, err := job.Start(ctx, c, script, &job.Options{Dir: filepath.Join(b.farm.Dir, "jobs")})
 	if err != nil {
 		return err
 	}

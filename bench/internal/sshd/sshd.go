@@ -8,21 +8,19 @@ package sshd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/vmconn/vmconn/bench/internal/proc"
+	launcher "github.com/vmconn/vmconn/internal/sshd"
 )
 
 // Farm is a set of sshd instances that accept the same client key.
@@ -43,15 +41,14 @@ type Farm struct {
 type Server struct {
 	Port int
 	log  string
-	cmd  *exec.Cmd
-	done chan struct{}
+	d    *launcher.Daemon
 }
 
 // Addr returns "127.0.0.1:port".
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)) }
 
 // Pid returns sshd's process id (the listener).
-func (s *Server) Pid() int { return s.cmd.Process.Pid }
+func (s *Server) Pid() int { return s.d.Pid() }
 
 // rcFiles are hidden from sessions as root.
 var rcFiles = []string{".bashrc", ".profile", ".bash_profile", ".bash_login"}
@@ -165,144 +162,51 @@ func freePort() (int, error) {
 }
 
 func (f *Farm) launch(ctx context.Context, port int, extra []string) (*Server, error) {
-	sshdBin, err := sshdPath()
-	if err != nil {
-		return nil, err
-	}
-	cfgFile := filepath.Join(f.Dir, fmt.Sprintf("sshd_config.%d", port))
-	if err := os.WriteFile(cfgFile, []byte(f.config(port, extra)), 0o600); err != nil {
-		return nil, err
-	}
 	logFile := filepath.Join(f.Dir, fmt.Sprintf("sshd.%d.log", port))
-	argv := []string{sshdBin, "-D", "-E", logFile, "-f", cfgFile}
+	var prefix []string
 	if f.RCHidden {
-		argv = append([]string{"unshare", "--mount", "--propagation", "private", "--",
-			"/bin/sh", "-c", hideScript, "sh", filepath.Join(f.Dir, "empty"), f.Home}, argv...)
+		prefix = []string{"unshare", "--mount", "--propagation", "private", "--",
+			"/bin/sh", "-c", hideScript, "sh", filepath.Join(f.Dir, "empty"), f.Home}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start sshd: %w", err)
-	}
-	s := &Server{Port: port, log: logFile, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	if err := s.waitReady(ctx); err != nil {
-		s.stop()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	d, err := launcher.Start(ctx, launcher.Options{
+		Config:     f.config(port, extra),
+		ConfigFile: filepath.Join(f.Dir, fmt.Sprintf("sshd_config.%d", port)),
+		LogFile:    logFile,
+		Prefix:     prefix,
+	})
+	if err != nil {
 		log, _ := os.ReadFile(logFile)
 		return nil, fmt.Errorf("%w: %s", err, log)
 	}
-	return s, nil
+	return &Server{Port: port, log: logFile, d: d}, nil
 }
 
 // config is the sshd_config of the server on port.
-func (f *Farm) config(port int, extra []string) string {
-	lines := append([]string{
-		"Port " + strconv.Itoa(port),
-		"ListenAddress 127.0.0.1",
-		"HostKey " + f.hostKey,
-	}, extra...)
-	lines = append(lines,
-		"PidFile "+filepath.Join(f.Dir, fmt.Sprintf("sshd.%d.pid", port)),
-		"AuthorizedKeysFile "+filepath.Join(f.Dir, "authorized_keys"),
-		"StrictModes no",
-		"UsePAM no",
-		"PermitRootLogin yes",
-		"PubkeyAuthentication yes",
-		"PasswordAuthentication no",
-		"KbdInteractiveAuthentication no",
-		"MaxStartups 4000",
-		"MaxSessions 100",
-		"LoginGraceTime 300",
-		"UseDNS no",
-		"PrintMotd no",
-		"PrintLastLog no",
-		"LogLevel ERROR",
-	)
-	if major, minor := version(); major > 9 || major == 9 && minor >= 8 {
-		lines = append(lines, "PerSourcePenalties no", "PerSourceMaxStartups none")
+func (f *Farm) config(port int, extra []string) launcher.Config {
+	return launcher.Config{
+		Port:               port,
+		HostKeys:           []string{f.hostKey},
+		PidFile:            filepath.Join(f.Dir, fmt.Sprintf("sshd.%d.pid", port)),
+		AuthorizedKeysFile: filepath.Join(f.Dir, "authorized_keys"),
+		LogLevel:           "ERROR",
+		MaxSessions:        100,
+		MaxStartups:        "4000",
+		Lines:              append(append([]string{}, extra...), "LoginGraceTime 300"),
 	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// waitReady polls until sshd sends its banner, sshd exits or 10s pass.
-func (s *Server) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		if bannerOK(s.Addr()) {
-			return nil
-		}
-		select {
-		case <-s.done:
-			return errors.New("sshd exited before accepting connections")
-		case <-ctx.Done():
-			return fmt.Errorf("sshd not ready on %s: %w", s.Addr(), ctx.Err())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-func bannerOK(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	buf := make([]byte, 8)
-	n, _ := io.ReadFull(c, buf)
-	return string(buf[:n]) == "SSH-2.0-"
 }
 
 // stop ends the listener, then the sessions it started (sshd's per
 // connection processes are in its process group unless they made their
 // own session, as each login does, so they are found by parent).
 func (s *Server) stop() {
-	pid := s.cmd.Process.Pid
-	kids := descendants(pid)
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(2 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
+	kids := proc.Descendants(s.d.Pid())
+	_ = s.d.Stop(2 * time.Second)
 	for _, k := range kids {
 		_ = syscall.Kill(k, syscall.SIGKILL)
 	}
 }
 
-// sshdPath finds sshd, which needs its absolute path to re-exec itself.
-func sshdPath() (string, error) {
-	if p, err := exec.LookPath("sshd"); err == nil && filepath.IsAbs(p) {
-		return p, nil
-	}
-	for _, p := range []string{"/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd"} {
-		if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", errors.New("sshd not found (apt-get install openssh-server)")
-}
-
 // Version returns OpenSSH's version string, as "sshd -V" prints it.
-func Version() string {
-	p, err := sshdPath()
-	if err != nil {
-		return "unknown"
-	}
-	out, _ := exec.Command(p, "-V").CombinedOutput() // prints the version, exits 1
-	return strings.TrimSpace(string(out))
-}
-
-func version() (major, minor int) {
-	m := regexp.MustCompile(`OpenSSH_(\d+)\.(\d+)`).FindStringSubmatch(Version())
-	if m == nil {
-		return 0, 0
-	}
-	major, _ = strconv.Atoi(m[1])
-	minor, _ = strconv.Atoi(m[2])
-	return major, minor
-}
-
-func descendants(pid int) []int { return proc.Descendants(pid) }
+func Version() string { return launcher.VersionString() }
