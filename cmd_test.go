@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -282,7 +281,7 @@ func waitForPid(t *testing.T, w *notifyWriter) int {
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	gone := testenv.Poll(2*time.Second, func() bool {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if processGone(pid) {
 			return true
 		}
 		// A zombie waiting for its parent's reaper is dead.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/backoff"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -47,6 +48,7 @@ const (
 	DefaultKeepaliveCountMax = 3
 	DefaultMaxSessions       = 10 // OpenSSH's default MaxSessions
 	DefaultReconnectTimeout  = 2 * time.Minute
+	DefaultReconnectPoll     = 100 * time.Millisecond
 	DefaultSessionWait       = 30 * time.Second
 )
 
@@ -158,11 +160,25 @@ type Config struct {
 	// reconnects. Zero means 2 minutes; negative disables reconnecting.
 	ReconnectTimeout time.Duration
 
-	// ReconnectBackoff is the wait after the first failed attempt; it
-	// doubles (with jitter) up to ReconnectMaxBackoff. Zero means 250ms
-	// and 5s.
+	// ReconnectBackoff is the wait after the first failed attempt that
+	// reached the server or timed out (a refused connect is polled
+	// instead, see ReconnectPoll); it doubles (with jitter) up to
+	// ReconnectMaxBackoff. Zero means 250ms and 5s.
 	ReconnectBackoff    time.Duration
 	ReconnectMaxBackoff time.Duration
+
+	// ReconnectPoll is the longest wait between TCP connects while the
+	// host refuses them (its sshd is down or not up yet) or has no route:
+	// each wait is jittered into [ReconnectPoll/2, ReconnectPoll], so
+	// that the host is noticed soon after sshd accepts again. A connect
+	// that succeeds goes straight on into the handshake and login on that
+	// connection: none is opened and dropped, which OpenSSH 9.8 and later
+	// penalise (PerSourcePenalties "noauth"). One attempt (one
+	// EventReconnecting) polls for up to ConnectTimeout; other failures
+	// (a timeout, a failed handshake) wait ReconnectBackoff as before.
+	// Zero means 100ms: at most 20 connects a second. Negative turns the
+	// poll off: every failed attempt waits the backoff.
+	ReconnectPoll time.Duration
 
 	// BootIDCommand prints the machine's boot identity. Zero means
 	// "cat /proc/sys/kernel/random/boot_id" (with a fallback to btime
@@ -235,6 +251,20 @@ func (c *Config) reconnect() (total, first, maxBackoff time.Duration) {
 		maxBackoff = 5 * time.Second
 	}
 	return total, first, max(first, maxBackoff)
+}
+
+// reconnectPacing returns the waits between reconnection attempts: the
+// backoff, and the poll for refused connects.
+func (c *Config) reconnectPacing() *backoff.Backoff {
+	_, first, most := c.reconnect()
+	b := backoff.New(first, most)
+	switch {
+	case c.ReconnectPoll == 0:
+		b.SetPoll(DefaultReconnectPoll)
+	case c.ReconnectPoll > 0:
+		b.SetPoll(c.ReconnectPoll)
+	}
+	return b
 }
 
 func (c *Config) logger() *slog.Logger {

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/backoff"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -44,23 +45,25 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 
 // dialConn makes one connection: TCP connect, handshake, auth. Key files
 // and known_hosts are read first, so bad input fails before any traffic.
-func (c *Client) dialConn(ctx context.Context) (*conn, error) {
+func (c *Client) dialConn(ctx context.Context) (*conn, error) { return c.dialConnPolling(ctx, nil) }
+
+// dialConnPolling is dialConn that, with poll, tries the TCP connect
+// again while it fails without reaching the server (see connect). A TCP
+// connect that succeeds always goes on into the handshake and login on
+// that same connection: vmconn never opens a connection to sshd only to
+// drop it, which OpenSSH 9.8 and later penalise (PerSourcePenalties).
+func (c *Client) dialConnPolling(ctx context.Context, poll *backoff.Backoff) (*conn, error) {
 	sshCfg, hostKeyErr, agentConn, err := c.sshConfig()
 	if err != nil {
 		return nil, err
 	}
 	defer agentConn.Close()
-	ctx, cancel := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
-	defer cancel()
 	start := time.Now()
-	dialTCP := c.cfg.DialContext
-	if dialTCP == nil {
-		dialTCP = (&net.Dialer{}).DialContext
-	}
-	nc, err := dialTCP(ctx, "tcp", c.addr)
+	nc, ctx, cancel, err := c.connect(ctx, poll)
 	if err != nil {
-		return nil, c.opError("dial", classifyDialError(ctx, err))
+		return nil, c.opError("dial", err)
 	}
+	defer cancel()
 	nc = QuickAckConn(nc) // sshd's Nagle stall before its first session: ~40 ms saved per connection
 	sc, err := c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
 	if err != nil {
@@ -68,6 +71,33 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) {
 	}
 	c.log.Debug("vmconn: handshake done", "addr", c.addr, "user", c.user, "took", time.Since(start))
 	return startConn(sc, &c.cfg, c.log), nil
+}
+
+// connect makes the TCP connection. It returns it with a context that
+// bounds it and the handshake to come by the connect timeout, counted
+// from the connect that succeeded. With poll, a connect the server
+// refuses (or that finds no route) is made again after poll's short
+// wait, for up to the connect timeout in all: a refused connect costs
+// sshd nothing and is not a login attempt.
+func (c *Client) connect(ctx context.Context, poll *backoff.Backoff) (net.Conn, context.Context, context.CancelFunc, error) {
+	dialTCP := c.cfg.DialContext
+	if dialTCP == nil {
+		dialTCP = (&net.Dialer{}).DialContext
+	}
+	polling, stop := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
+	defer stop()
+	for {
+		actx, cancel := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
+		nc, err := dialTCP(actx, "tcp", c.addr)
+		if err == nil {
+			return nc, actx, cancel, nil
+		}
+		err = classifyDialError(actx, err)
+		cancel()
+		if poll == nil || !noServer(err) || poll.WaitPoll(polling) != nil {
+			return nil, nil, nil, err
+		}
+	}
 }
 
 // sshConfig prepares the x/crypto config. hostKeyErr receives the host
@@ -139,6 +169,14 @@ func classifyDialError(ctx context.Context, err error) error {
 		return classed(ErrUnreachable, err)
 	}
 	return classed(ErrUnreachable, err)
+}
+
+// noServer reports a TCP connect that failed without reaching a server:
+// refused (no listener: sshd is down), or no route to the host. Such a
+// connect costs sshd nothing, so it may be tried again soon.
+func noServer(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH)
 }
 
 // classifiedError reports an error that already wraps one of vmconn's

@@ -63,12 +63,11 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 	defer stop()
 	ctx, cancel := withTimeout(ctx, "reconnect timeout", total)
 	defer cancel()
-	_, first, most := c.cfg.reconnect()
-	wait := backoff.New(first, most)
+	wait := c.cfg.reconnectPacing()
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		c.emit(Event{Type: EventReconnecting, Attempt: attempt})
-		cn, err := c.dialTracked(ctx)
+		cn, err := c.dialTracked(ctx, wait)
 		if err == nil {
 			c.emit(Event{Type: EventReconnected, Attempt: attempt})
 			return cn, nil
@@ -79,13 +78,24 @@ func (c *Client) reconnect(ctx context.Context, total time.Duration) (*conn, err
 		if !Retryable(err) || ctx.Err() != nil {
 			return nil, c.gaveUp(attempt, start, err)
 		}
-		if wait.Wait(ctx) != nil {
+		if pause(ctx, wait, err) != nil {
 			if ierr := c.interrupted(parent, err); ierr != nil {
 				return nil, ierr
 			}
 			return nil, c.gaveUp(attempt, start, err)
 		}
 	}
+}
+
+// pause waits before the next attempt: a short poll after one that
+// failed without reaching the server (sshd refused the connect: it is
+// down, or not up yet), so that the host is noticed soon after it
+// listens again; the backoff after any other failure.
+func pause(ctx context.Context, wait *backoff.Backoff, last error) error {
+	if noServer(last) {
+		return wait.WaitPoll(ctx)
+	}
+	return wait.Wait(ctx)
 }
 
 // untilClosed returns a copy of ctx that also ends, with cause ErrClosed,
@@ -108,15 +118,16 @@ func (c *Client) interrupted(parent context.Context, last error) error {
 	return nil
 }
 
-// dialTracked makes a connection and installs it as the client's. Close
+// dialTracked makes a connection, polling its TCP connect with poll
+// (see connect), and installs it as the client's. Close
 // waits for it meanwhile (the connection's goroutines run before it is
 // installed); a connection made after Close began is closed here.
-func (c *Client) dialTracked(ctx context.Context) (*conn, error) {
+func (c *Client) dialTracked(ctx context.Context, poll *backoff.Backoff) (*conn, error) {
 	if !c.addDial() {
 		return nil, c.opError("reconnect", ErrClosed)
 	}
 	defer c.dials.Done()
-	cn, err := c.dialConn(ctx)
+	cn, err := c.dialConnPolling(ctx, poll)
 	if err != nil {
 		return nil, err
 	}

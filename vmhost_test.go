@@ -1,3 +1,5 @@
+//go:build linux
+
 package vmconn_test
 
 import (
@@ -132,7 +134,7 @@ func TestVmhostGuardReboot(t *testing.T) {
 
 // TestVmhostSSHDRestartIsNotReboot: sshd restarted and its connections
 // killed under a guarded command: the connection is lost, and it is not
-// a reboot. It also measures, at the default backoff, the time from sshd
+// a reboot. It also measures, at the default poll, the time from sshd
 // accepting again to the Reconnected event.
 func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
 	t.Parallel()
@@ -165,7 +167,7 @@ func TestVmhostSSHDRestartIsNotReboot(t *testing.T) {
 		delays = append(delays, back.Time.Sub(at))
 	}
 	slices.Sort(delays)
-	t.Logf("sshd accepting -> reconnected, default backoff, %d restarts: min %v, p50 %v, max %v; all %v",
+	t.Logf("sshd accepting -> reconnected, default poll, %d restarts: min %v, p50 %v, max %v; all %v",
 		len(delays), delays[0], delays[len(delays)/2], delays[len(delays)-1], delays)
 	if h.BootID() != h.Boots()[0].ID || len(h.Boots()) != 1 {
 		t.Errorf("the machine rebooted: %+v", h.Boots())

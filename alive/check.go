@@ -22,7 +22,9 @@ import (
 //     whose host key does not verify) still proves the OS and sshd run.
 //   - TCP: a completed connect or a refusal (a reset) on any of the ports
 //     proves the network stack runs; only a timeout or an unreachable
-//     host is no answer.
+//     host is no answer. The SSH port's result is that of the SSH
+//     probe's connect: no connection to sshd is opened only to be
+//     dropped (see "Kind to sshd" in the package docs).
 //   - ICMP: an echo reply, over a raw socket when this process may open
 //     one, else over an unprivileged ICMP socket; when neither is allowed
 //     the layer's outcome is NotPermitted. Firewalls often drop ICMP, so
@@ -149,10 +151,16 @@ func resolve(ctx context.Context, host string) (netip.Addr, error) {
 }
 
 // probes lists the probes for one host: SSH, each TCP port, ICMP.
+// The TCP probe of the SSH port reuses the SSH probe's connect (see
+// sshConnect) when SSH is probed.
 func (s *settings) probes(t vmconn.Target, ip netip.Addr, c *vmconn.Client) []probe {
-	ps := []probe{s.sshProbe(t, ip, c)}
+	var n *sshConnect
+	if !s.noSSH {
+		n = newSSHConnect()
+	}
+	ps := []probe{s.sshProbe(t, ip, c, n)}
 	for _, port := range s.ports {
-		ps = append(ps, tcpProbe(ip, port))
+		ps = append(ps, s.portProbe(ip, port, n))
 	}
 	return append(ps, s.icmpProbe(ip))
 }

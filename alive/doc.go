@@ -21,6 +21,19 @@
 // answer; Wait polls with backoff until a layer answers, for example
 // after a reboot.
 //
+// # Kind to sshd
+//
+// No probe opens a connection to the SSH port and drops it without
+// logging in: OpenSSH 9.8 and later penalise a source that does
+// (PerSourcePenalties "noauth": it is refused for a while), and Wait
+// probes again and again. While the SSH layer is probed, the TCP layer's
+// result for the SSH port is that of the SSH probe's own connect, which
+// always goes on into the login; a refused connect costs sshd nothing.
+// Only with NoSSH does the TCP layer connect to the SSH port itself, and
+// then it closes the connection at once: a long Wait with NoSSH on an
+// sshd of OpenSSH 9.8 or later can earn a penalty (leave the SSH port
+// out of Ports then, or exempt the prober with PerSourcePenaltyExemptList).
+//
 // The package uses only the core's exported API: the SSH probe is
 // vmconn.Dial to the host as written (so known_hosts is checked against
 // that name) with a Config whose DialContext connects to the address

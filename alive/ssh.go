@@ -18,15 +18,19 @@ import (
 const trivialCommand = "true"
 
 // sshProbe checks the SSH layer: over c's open connection first when c
-// is not nil, else by logging in.
-func (s *settings) sshProbe(t vmconn.Target, ip netip.Addr, c *vmconn.Client) probe {
+// is not nil, else by logging in. Its TCP connect, if it makes one, is
+// reported to n.
+func (s *settings) sshProbe(t vmconn.Target, ip netip.Addr, c *vmconn.Client, n *sshConnect) probe {
 	p := probe{layer: LayerSSH, target: "ssh/" + strconv.Itoa(s.sshPort)}
-	switch {
-	case s.noSSH:
-	case c != nil:
-		p.run = func(ctx context.Context) LayerResult { return s.keepaliveThenDial(ctx, c, t, ip) }
-	default:
-		p.run = func(ctx context.Context) LayerResult { return s.dialSSH(ctx, t, ip) }
+	if s.noSSH {
+		return p
+	}
+	p.run = func(ctx context.Context) LayerResult {
+		defer n.set(errNoConnect) // when no connect was made
+		if c != nil {
+			return s.keepaliveThenDial(ctx, c, t, ip, n)
+		}
+		return s.dialSSH(ctx, t, ip, n)
 	}
 	return p
 }
@@ -34,7 +38,7 @@ func (s *settings) sshProbe(t vmconn.Target, ip netip.Addr, c *vmconn.Client) pr
 // keepaliveThenDial sends a keepalive over c's connection, allowing it
 // half the timeout, and logs in anew only when that gets no answer. It
 // never makes c reconnect.
-func (s *settings) keepaliveThenDial(ctx context.Context, c *vmconn.Client, t vmconn.Target, ip netip.Addr) LayerResult {
+func (s *settings) keepaliveThenDial(ctx context.Context, c *vmconn.Client, t vmconn.Target, ip netip.Addr, n *sshConnect) LayerResult {
 	kctx, cancel := context.WithTimeout(ctx, s.timeout/2)
 	rtt, err := c.Keepalive(kctx)
 	cancel()
@@ -45,7 +49,7 @@ func (s *settings) keepaliveThenDial(ctx context.Context, c *vmconn.Client, t vm
 	if ctx.Err() != nil {
 		return ctxResult(ctx, context.Cause(ctx))
 	}
-	return s.dialSSH(ctx, t, ip)
+	return s.dialSSH(ctx, t, ip, n)
 }
 
 // sshTarget is t at the SSH port: the host named as the user wrote it,
@@ -57,9 +61,10 @@ func (s *settings) sshTarget(t vmconn.Target) vmconn.Target {
 
 // dialSSH connects to ip, logs in and runs a trivial command. The login
 // is vmconn.Dial to the host as written (known_hosts names it so), with a
-// DialContext that connects to ip and notes the server's banner.
-func (s *settings) dialSSH(ctx context.Context, t vmconn.Target, ip netip.Addr) LayerResult {
-	d := &ipDialer{addr: netip.AddrPortFrom(ip, uint16(s.sshPort)).String(), dial: s.cfg.DialContext}
+// DialContext that connects to ip, notes the server's banner and reports
+// the connect to n. A connect that succeeds always goes on into the login.
+func (s *settings) dialSSH(ctx context.Context, t vmconn.Target, ip netip.Addr, n *sshConnect) LayerResult {
+	d := &ipDialer{addr: netip.AddrPortFrom(ip, uint16(s.sshPort)).String(), dial: s.cfg.DialContext, note: n}
 	cfg := loginConfig(s.cfg, s.timeout)
 	cfg.DialContext = d.dialContext
 	c, err := vmconn.Dial(ctx, s.sshTarget(t).String(), cfg)
@@ -178,6 +183,7 @@ type ipDialer struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	err  error // why the connect failed, if it did
 	conn *bannerConn
+	note *sshConnect // told the connect's outcome
 }
 
 func (d *ipDialer) dialContext(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -186,6 +192,7 @@ func (d *ipDialer) dialContext(ctx context.Context, network, _ string) (net.Conn
 		dial = (&net.Dialer{}).DialContext
 	}
 	nc, err := dial(ctx, network, d.addr)
+	d.note.set(err)
 	if err != nil {
 		d.err = err
 		return nil, err

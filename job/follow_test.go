@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -124,7 +123,7 @@ func TestJobVanished(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(j.Dir, "wrapper"))
 	var wrapper int
 	fmt.Sscan(string(b), &wrapper)
-	out := &testkit.NotifyBuffer{When: "started\n", Do: func() { syscall.Kill(wrapper, syscall.SIGKILL) }}
+	out := &testkit.NotifyBuffer{When: "started\n", Do: func() { killPid(wrapper) }}
 	err := j.Follow(testkit.Ctx(t), out, nil)
 	var lost *job.LostError
 	if !errors.As(err, &lost) || lost.Reason != "vanished" || errors.Is(err, vmconn.ErrRebooted) || out.String() != "started\n" {

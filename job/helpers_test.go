@@ -1,13 +1,11 @@
 package job_test
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,7 +34,7 @@ func waitForPid(t *testing.T, w *testkit.NotifyBuffer) int {
 func waitGone(t *testing.T, pid int) {
 	t.Helper()
 	for range 100 {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if processGone(pid) {
 			return
 		}
 		if data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); strings.Contains(string(data), ") Z ") {

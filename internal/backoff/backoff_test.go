@@ -35,3 +35,22 @@ func TestSleepEndsWithContext(t *testing.T) {
 		t.Fatalf("Wait = %v", err)
 	}
 }
+
+// TestPollLeavesBackoff: polls wait in [every/2, every] and do not
+// advance the doubling delay; without SetPoll a poll is a Next.
+func TestPollLeavesBackoff(t *testing.T) {
+	b := New(time.Second, 8*time.Second)
+	b.SetPoll(100 * time.Millisecond)
+	for range 50 {
+		if d := b.Poll(); d < 50*time.Millisecond || d > 100*time.Millisecond {
+			t.Fatalf("poll = %v, want in [50ms, 100ms]", d)
+		}
+	}
+	if d := b.Next(); d < 500*time.Millisecond || d > time.Second {
+		t.Fatalf("Next after polls = %v, want the first delay", d)
+	}
+	b.SetPoll(0)
+	if d := b.Poll(); d < time.Second || d > 2*time.Second {
+		t.Fatalf("Poll without a poll interval = %v, want Next's 2s", d)
+	}
+}

@@ -22,4 +22,7 @@
 // the test's cleanup, also when the test fails. Namespaces left behind by
 // an earlier run that was killed are removed by the next NewLab: their
 // names carry the pid of the process that made them.
+//
+// The package is Linux only: on other systems it is empty (this file
+// alone builds), and tests that use it carry a linux build tag.
 package netns

@@ -40,7 +40,7 @@ type Options struct {
 	ExtraFiles []*os.File
 
 	// SysProcAttr is the command's; nil puts it in a process group of its
-	// own, so that a terminal's ^C goes to the caller only.
+	// own (on unix), so that a terminal's ^C goes to the caller only.
 	SysProcAttr *syscall.SysProcAttr
 
 	// Check, if set, is called with sshd's pid once it is known and
@@ -84,7 +84,7 @@ func (o *Options) sysProcAttr() *syscall.SysProcAttr {
 	if o.SysProcAttr != nil {
 		return o.SysProcAttr
 	}
-	return &syscall.SysProcAttr{Setpgid: true}
+	return ownProcessGroup()
 }
 
 // argv is the command line: Prefix, then sshd in the foreground.

@@ -11,8 +11,12 @@ import (
 )
 
 // Available reports why Start cannot work on this machine, or nil when sshd
-// and ssh-keygen are installed (and, as root, unshare).
+// and ssh-keygen are installed (and, as root, unshare). On a system other
+// than unix it reports that the harness cannot run there.
 func Available() error {
+	if errPlatform != nil {
+		return errPlatform
+	}
 	if _, err := sshdPath(); err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func TestCleanup(t *testing.T) {
 		if isRoot() {
 			pids = append(pids, orphan)
 		} else { // as another user it escapes: see KillAll
-			t.Cleanup(func() { syscall.Kill(orphan, syscall.SIGKILL) })
+			t.Cleanup(func() { killPid(orphan) })
 		}
 		sess, err := c.NewSession()
 		if err != nil {

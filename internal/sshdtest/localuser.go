@@ -9,9 +9,10 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // LocalUser is a throwaway, unprivileged local account for tests that need
@@ -27,9 +28,11 @@ type LocalUser struct {
 // NewUser adds a throwaway local user "vmconn-t-XXXXXXXX" (useradd -m,
 // shell /bin/sh, no login by key) and, at t's cleanup, kills every process
 // of that user and removes it with its home (userdel -r). It needs root:
-// it skips the test otherwise, or fails it when CI=true (see RequireRoot).
+// it skips the test otherwise (and on systems other than unix), or fails
+// it when CI=true (see RequireRoot).
 func NewUser(t testing.TB) *LocalUser {
 	t.Helper()
+	testenv.Require(t, errPlatform == nil, fmt.Sprint(errPlatform))
 	RequireRoot(t, "NewUser")
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -73,10 +76,7 @@ func (u *LocalUser) Command(name string, args ...string) *exec.Cmd {
 	cmd.Dir = u.Home
 	cmd.Env = []string{"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name,
 		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Credential: &syscall.Credential{Uid: uint32(u.UID), Gid: uint32(u.GID), Groups: []uint32{}},
-		Setsid:     true,
-	}
+	cmd.SysProcAttr = asUser(u.UID, u.GID)
 	return cmd
 }
 
@@ -139,7 +139,7 @@ func (u *LocalUser) remove(t testing.TB) {
 			break
 		}
 		for _, pid := range pids {
-			syscall.Kill(pid, syscall.SIGKILL)
+			_ = killPid(pid)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -94,7 +94,7 @@ func (tr *tracker) kill(keep func(procInfo) bool) error {
 		}
 		for _, p := range left {
 			if p.alive() { // not a new process that took the pid
-				err := syscall.Kill(p.pid, syscall.SIGKILL)
+				err := killPid(p.pid)
 				if err != nil && !errors.Is(err, syscall.ESRCH) {
 					return fmt.Errorf("sshdtest: kill %d (%s): %w", p.pid, p.comm, err)
 				}

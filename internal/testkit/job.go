@@ -3,12 +3,10 @@ package testkit
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,7 +40,7 @@ func StartJob(t testing.TB, c *vmconn.Client, command string, opts *job.Options)
 // ReapJob kills the job's process group and waits until its wrapper has
 // ended (its lock is free), for at most 5s.
 func ReapJob(t testing.TB, dir string, pid int) {
-	syscall.Kill(-pid, syscall.SIGKILL)
+	killGroup(pid)
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		if !JobLocked(dir) {
@@ -60,11 +58,7 @@ func JobLocked(dir string) bool {
 		return false
 	}
 	defer f.Close()
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
-	if err == nil {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	}
-	return errors.Is(err, syscall.EWOULDBLOCK)
+	return lockedByOther(f)
 }
 
 // WaitJobFile waits (bounded: 5s) until the job directory holds name.

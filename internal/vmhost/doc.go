@@ -75,4 +75,7 @@
 // The harness needs root, OpenSSH's sshd, util-linux's nsenter and mount,
 // and what netns needs (ip, nft). Without them Start skips the test, or
 // fails it when the environment has CI=true.
+//
+// The package is Linux only: on other systems it is empty (this file
+// alone builds), and tests that use it carry a linux build tag.
 package vmhost

@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/vmconn/vmconn/bench/internal/proc"
@@ -204,7 +203,7 @@ func (s *Server) stop() {
 	kids := proc.Descendants(s.d.Pid())
 	_ = s.d.Stop(2 * time.Second)
 	for _, k := range kids {
-		_ = syscall.Kill(k, syscall.SIGKILL)
+		killPid(k)
 	}
 }
 

@@ -1,0 +1,14 @@
+//go:build unix
+
+package vmconn_test
+
+import (
+	"errors"
+	"syscall"
+)
+
+// processGone reports whether no process has the given pid (kill -0
+// answers ESRCH).
+func processGone(pid int) bool {
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+}
