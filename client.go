@@ -41,6 +41,8 @@ type Client struct {
 	closed     bool   // guards dials.Add too
 	lastBootID string // last boot id read, to notice reboots on reconnect
 	rebootedTo string // boot id of the last reboot reported (events.go)
+
+	subs subscribers // Client.OnEvent's (events_api.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -126,8 +128,9 @@ func (c *Client) dialed() error {
 // Close closes the connection and waits for the client's goroutines to
 // end. Commands still running fail with an error wrapping ErrClosed or
 // ErrConnLost. A reconnection in flight stops at once: every call waiting
-// on it fails with ErrClosed. Close is idempotent, and may be called from
-// Config.OnEvent.
+// on it fails with ErrClosed. Close ends the Client.OnEvent
+// subscriptions. Close is idempotent, and may be called from
+// Config.OnEvent and from a Client.OnEvent subscriber.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
@@ -140,6 +143,7 @@ func (c *Client) Close() error {
 		cn.close(ErrClosed)
 	}
 	c.dials.Wait() // a connection made meanwhile is closed by its maker
+	c.subs.close()
 	return nil
 }
 

@@ -76,7 +76,7 @@ func zeroClientCalls(src, dir string) map[string]func(context.Context, *vmconn.C
 		"Run":       func(ctx context.Context, c *vmconn.Client) error { return c.Command(ctx, "true").Run() },
 		"Start":     func(ctx context.Context, c *vmconn.Client) error { return c.Command(ctx, "true").Start() },
 		"Output":    func(ctx context.Context, c *vmconn.Client) error { return ignore(c.Output(ctx, "true")) },
-		"Sudo":      func(ctx context.Context, c *vmconn.Client) error { return c.Sudo(ctx, "true").Run() },
+		"Sudo":      func(ctx context.Context, c *vmconn.Client) error { return sudoCommand(ctx, c, "true", "").Run() },
 		"Ping":      func(ctx context.Context, c *vmconn.Client) error { return ignore(c.Ping(ctx)) },
 		"Reconnect": func(ctx context.Context, c *vmconn.Client) error { return c.Reconnect(ctx) },
 		"BootID":    func(ctx context.Context, c *vmconn.Client) error { return ignore(c.BootID(ctx)) },

@@ -51,7 +51,8 @@ type Cmd struct {
 	// allows them. Cancellation can then only signal over SSH.
 	Raw bool
 
-	// CancelSignal is sent when the context ends. Zero means SIGKILL.
+	// CancelSignal is sent when the context ends. Zero means SIGKILL, or
+	// SIGTERM under Sudo (sudo relays it; it cannot relay SIGKILL).
 	CancelSignal ssh.Signal
 
 	// WaitDelay bounds how long Wait waits for a cancelled command to end
@@ -71,13 +72,18 @@ type Cmd struct {
 	// Zero (the default) never re-runs a command.
 	Retries int
 
+	// Sudo, if set, runs the command through sudo as Sudo.User (root by
+	// default); see Sudo. Nil runs it as the logged-in user.
+	Sudo *Sudo
+
 	bootBefore string
 	bootAfter  string // read by the reboot guard after the command (BootIDs)
 	ctx        context.Context
 	client     *Client
 	sess       *session
-	marker     string // the command's marker token, "" when Raw
-	header     []byte // the envelope's stdin header (Env), nil for none
+	marker     string   // the command's marker token, "" when Raw
+	header     []byte   // the envelope's stdin header (Env), nil for none
+	sudo       *sudoRun // this attempt through sudo, nil without Sudo
 	waitCh     chan error
 	exitCode   int
 	finished   bool
@@ -134,7 +140,7 @@ func (cmd *Cmd) Run() error {
 
 // Start starts the command without waiting for it to finish. Wait must
 // be called to release its resources.
-func (cmd *Cmd) Start() error {
+func (cmd *Cmd) Start() (err error) {
 	if cmd.client == nil || cmd.ctx == nil {
 		return fmt.Errorf("vmconn: Cmd not made by Client.Command: %w", ErrConfig)
 	}
@@ -147,6 +153,13 @@ func (cmd *Cmd) Start() error {
 	line, err := cmd.remoteLine()
 	if err != nil {
 		return err
+	}
+	if cmd.sudo != nil {
+		defer func() {
+			if err != nil {
+				cmd.sudo.gate.close()
+			}
+		}()
 	}
 	if cmd.RebootGuard && cmd.bootBefore == "" {
 		if cmd.bootBefore, err = cmd.client.BootID(cmd.ctx); err != nil {
@@ -183,11 +196,20 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	if strings.IndexByte(cmd.Command, 0) >= 0 {
 		return "", fmt.Errorf("vmconn: command holds a NUL byte: %w", ErrConfig)
 	}
-	if cmd.Raw {
+	if cmd.Raw && cmd.Sudo == nil {
 		return cmd.Command, nil
 	}
+	command, env := cmd.Command, cmd.Env
+	cmd.sudo = nil
+	if cmd.Sudo != nil {
+		var err error
+		if command, cmd.sudo, err = cmd.sudoCommand(); err != nil {
+			return "", err
+		}
+		env = nil // in the sudo gate's input
+	}
 	cmd.marker = cmd.client.markerToken()
-	script, header, err := envelopeScript(cmd.marker, cmd.Env, cmd.Command)
+	script, header, err := envelopeScript(cmd.marker, env, command)
 	if err != nil {
 		return "", err
 	}
@@ -210,15 +232,15 @@ func (cmd *Cmd) start(s *session, line string) error {
 		}
 	}
 	if p := cmd.PTY; p != nil {
-		p = quietPTY(p, cmd.header != nil)
+		p = quietPTY(p, cmd.header != nil || cmd.sudo != nil && cmd.sudo.secret)
 		pty := func() error { return s.RequestPty(p.term(), p.rows(), p.cols(), p.modes()) }
 		if err := s.request(ctx, pty, nil); err != nil {
 			return c.requestError(ctx, s, "pty", err)
 		}
 	}
 	var g gate
-	stdout, stderr := serialWriters(cmd.Stdout, cmd.Stderr)
-	s.Stdin, s.Stdout, s.Stderr = g.reader(withHeader(cmd.header, cmd.Stdin)), g.writer(stdout), g.writer(stderr)
+	stdin, stdout, stderr := cmd.streams()
+	s.Stdin, s.Stdout, s.Stderr = g.reader(stdin), g.writer(stdout), g.writer(stderr)
 	late := func(err error) { // exec answered after ctx ended: drain and let go
 		if err == nil {
 			_ = s.Wait()
@@ -229,6 +251,18 @@ func (cmd *Cmd) start(s *session, line string) error {
 		return c.requestError(ctx, s, "run", err)
 	}
 	return nil
+}
+
+// streams returns what the session reads and writes: the Env header and
+// Stdin, and the writers (one lock when they are the same); under Sudo,
+// the sudo gate and the filter on the stream where sudo speaks.
+func (cmd *Cmd) streams() (io.Reader, io.Writer, io.Writer) {
+	stdout, stderr := serialWriters(cmd.Stdout, cmd.Stderr)
+	if cmd.sudo == nil {
+		return withHeader(cmd.header, cmd.Stdin), stdout, stderr
+	}
+	stdout, stderr = cmd.sudo.streams(stdout, stderr, cmd.PTY != nil)
+	return cmd.sudo.gate, stdout, stderr
 }
 
 func (p *PTY) term() string { return cmp(p.Term, "xterm") }

@@ -32,6 +32,9 @@ func (cmd *Cmd) Wait() error {
 	}
 	cmd.sess.Close()
 	cmd.sess.release()
+	if cmd.sudo != nil {
+		err = cmd.sudo.result(err)
+	}
 	if cmd.RebootGuard {
 		return cmd.checkReboot(err)
 	}
@@ -108,7 +111,10 @@ func probeTimeout(cn *conn) time.Duration {
 // error wraps ErrNotStopped.
 func (cmd *Cmd) interrupt() error {
 	sig := cmd.CancelSignal
-	if sig == "" {
+	switch {
+	case sig == "" && cmd.Sudo != nil:
+		sig = ssh.SIGTERM // sudo relays it, not SIGKILL
+	case sig == "":
 		sig = ssh.SIGKILL
 	}
 	delay := cmd.WaitDelay

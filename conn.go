@@ -25,6 +25,9 @@ type conn struct {
 	wg      sync.WaitGroup // the connection's goroutines; add with add
 
 	keepaliveInterval time.Duration
+
+	agentOnce sync.Once   // makes agent, on the first ForwardAgent
+	agent     *agentState // agent forwarding on this connection (agentfwd.go)
 }
 
 func startConn(sc *ssh.Client, cfg *Config, log *slog.Logger) *conn {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn/internal/backoff"
+	"github.com/vmconn/vmconn/internal/quickack"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -64,7 +65,7 @@ func (c *Client) dialConnPolling(ctx context.Context, poll *backoff.Backoff) (*c
 		return nil, c.opError("dial", err)
 	}
 	defer cancel()
-	nc = QuickAckConn(nc) // sshd's Nagle stall before its first session: ~40 ms saved per connection
+	nc = quickack.Wrap(nc) // sshd's Nagle stall before its first session: ~40 ms saved per connection
 	sc, err := c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
 	if err != nil {
 		return nil, c.opError("handshake", err)

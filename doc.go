@@ -20,6 +20,8 @@
 // Stdout, Stderr, Env or PTY, then Run, Output, CombinedOutput, or Start
 // and Wait. Output reaches the writers as the remote command writes it,
 // in constant memory. Lines adapts a per-line callback to the two writers.
+// Set Cmd.Sudo to run the command as root (or another user) through sudo;
+// a refusal by sudo is a *SudoError.
 //
 // # Errors
 //
@@ -73,7 +75,8 @@
 // a row are missed, the connection is declared lost, so a half-open link
 // fails every waiting call instead of hanging it. Close stops a
 // reconnection in flight (every call waiting on it fails with ErrClosed)
-// and waits for every goroutine the client started.
+// and waits for every goroutine the client started, but for a
+// Client.OnEvent subscriber's goroutine with a call under way.
 //
 // # Reboots
 //
@@ -81,7 +84,7 @@
 // Cmd.RebootGuard compare it before and after an operation (reconnecting
 // if needed) and report a change as a *RebootError; Reboot reboots and
 // waits for a new boot id. Config.OnEvent receives connection state
-// changes.
+// changes, and so does each subscriber of Client.OnEvent.
 //
 // # Jobs
 //
@@ -98,7 +101,7 @@
 //
 // Package vmconn/transfer copies files over SFTP (Upload, Download), on Client.NewSession.
 //
-// DialVia goes through jump hosts; Client.Sudo runs commands as root;
+// DialVia goes through jump hosts; Cmd.Sudo runs a command as root;
 // Client.ForwardAgent forwards an agent when asked.
 //
 // # Remote shell
@@ -112,10 +115,28 @@
 // is therefore always parsed by /bin/sh: build it from untrusted words
 // with ShellQuote or ShellJoin. Secrets stay off command lines, where ps
 // would show them: Cmd.Env values travel on the channel's standard input
-// ahead of Cmd.Stdin, and SudoCmd's password is written only when sudo
+// ahead of Cmd.Stdin, and a Sudo password is written only when sudo
 // prints its prompt. Cmd.Raw sends the command as it is, parsed by the
 // login shell. REMOTE.md gives the wire format and what vmconn needs on
 // the machine (a POSIX /bin/sh; /proc, grep -z, sed and kill to cancel).
+//
+// # Feature packages
+//
+// The features beside the core are packages of their own that build on
+// the core's exported API only, as ssh/agent and ssh/knownhosts do beside
+// golang.org/x/crypto/ssh: job (detached jobs), alive (layered liveness),
+// sshconfig (~/.ssh/config), transfer (SFTP copies) and fanout (many
+// hosts). Where a feature needed something the core kept private, the
+// core grew exported API that any user could build the same feature on,
+// rather than an internal back door: Client.OnEvent, because code that
+// must re-establish state after a reconnection (forwards, a shared
+// connection) needs to hear of it without taking the single
+// Config.OnEvent, which runs inside the reconnection; Client.Keepalive
+// (one round trip that never reconnects) and Client.Config, for liveness
+// checks of an open connection; and a session-level API, for features
+// that open SSH sessions of their own. Code that only
+// vmconn's packages share (shell quoting, of which ShellQuote and
+// ShellJoin are the exported face) lives under internal/.
 //
 // # Testing
 //

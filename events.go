@@ -9,7 +9,8 @@ import (
 // EventType names a connection state change.
 type EventType int
 
-// The connection state changes reported through Config.OnEvent.
+// The connection state changes reported through Config.OnEvent and
+// Client.OnEvent.
 const (
 	EventConnected    EventType = iota + 1 // first connection made
 	EventLost                              // the connection ended unexpectedly
@@ -60,7 +61,8 @@ func (c *Client) rebooted(oldID, newID string) {
 	}
 }
 
-// emit logs the event and hands it to Config.OnEvent.
+// emit logs the event, hands it to Config.OnEvent and queues it for the
+// Client.OnEvent subscribers.
 func (c *Client) emit(e Event) {
 	e.Addr, e.Time = c.addr, time.Now()
 	level := slog.LevelInfo
@@ -81,4 +83,5 @@ func (c *Client) emit(e Event) {
 	if c.cfg.OnEvent != nil {
 		c.cfg.OnEvent(e)
 	}
+	c.subs.publish(e)
 }

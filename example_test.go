@@ -94,3 +94,12 @@ func ExampleDial_errors() {
 	fmt.Println(errors.Is(err, vmconn.ErrHostKeyUnknown), vmconn.Retryable(err))
 	// Output: true false
 }
+
+// Run a command as root through sudo, with the password on sudo's stdin.
+func ExampleSudo() {
+	var c *vmconn.Client // from Dial
+	cmd := c.Command(context.Background(), "apt-get install -y nginx")
+	cmd.Sudo = &vmconn.Sudo{Password: "sudo password"} // or a zero Sudo for NOPASSWD
+	out, err := cmd.CombinedOutput()
+	fmt.Printf("%s%v\n", out, err)
+}

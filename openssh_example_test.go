@@ -2,7 +2,6 @@ package vmconn_test
 
 import (
 	"context"
-	"fmt"
 	"log"
 
 	"github.com/vmconn/vmconn"
@@ -18,13 +17,4 @@ func ExampleDialVia() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-}
-
-// Run a command as root through sudo, with the password on sudo's stdin.
-func ExampleClient_Sudo() {
-	var c *vmconn.Client // from Dial
-	cmd := c.Sudo(context.Background(), "apt-get install -y nginx")
-	cmd.Password = "sudo password" // or leave empty for NOPASSWD
-	out, err := cmd.CombinedOutput()
-	fmt.Printf("%s%v\n", out, err)
 }

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/quickack"
 	"github.com/vmconn/vmconn/internal/sshdtest"
 )
 
 // quickAckDial is a Config.DialContext that wraps the connection with
-// QuickAckConn, or hides it from QuickAckConn when off.
+// quickack.Wrap, or hides it from quickack.Wrap when off.
 func quickAckDial(on bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -22,11 +23,11 @@ func quickAckDial(on bool) func(ctx context.Context, network, addr string) (net.
 		case !on:
 			return struct{ net.Conn }{nc}, nil
 		}
-		return vmconn.QuickAckConn(nc), nil
+		return quickack.Wrap(nc), nil
 	}
 }
 
-// TestQuickAckSSHD: against OpenSSH, a client on QuickAckConn logs in,
+// TestQuickAckSSHD: against OpenSSH, a client on quickack.Wrap logs in,
 // runs commands at once and in a row, and reads large output intact.
 func TestQuickAckSSHD(t *testing.T) {
 	s := sshdtest.Start(t, sshdtest.Options{})
@@ -54,7 +55,7 @@ func TestQuickAckSSHD(t *testing.T) {
 }
 
 // BenchmarkSSHDFreshConnect: Dial, run `true` and Close against OpenSSH,
-// with and without QuickAckConn.
+// with and without quickack.Wrap.
 func BenchmarkSSHDFreshConnect(b *testing.B) {
 	s := sshdtest.Start(b, sshdtest.Options{})
 	for _, on := range []bool{false, true} {

@@ -2,8 +2,9 @@ package vmconn
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"github.com/vmconn/vmconn/internal/shell"
 )
 
 // ShellQuote quotes s as one word for a POSIX shell: the result, pasted
@@ -13,56 +14,14 @@ import (
 // doc); the result also holds in bash, dash, zsh and mksh, so it may be
 // used in a Raw command for those (not for fish or tcsh). s must not
 // contain a NUL byte, which no shell word can hold.
-func ShellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, needsQuote) < 0 && !specialStart(s) {
-		return s
-	}
-	return quote(s)
-}
-
-// quote single-quotes s.
-func quote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// needsQuote reports bytes outside the set that is safe unquoted.
-func needsQuote(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return false
-	}
-	return !strings.ContainsRune("-_./:,+@%=", r)
-}
-
-// specialStart reports a word whose first byte some shell expands
-// unquoted: zsh replaces =cmd with the path of cmd.
-func specialStart(s string) bool {
-	return s[0] == '='
-}
-
-// reservedWords are the words that bash, zsh, mksh or POSIX sh read as
-// syntax in a command's first position; quoted, they are plain commands.
-var reservedWords = []string{
-	"!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for",
-	"foreach", "function", "if", "in", "nocorrect", "noglob", "repeat", "select", "then", "time",
-	"until", "while", "end",
-}
+func ShellQuote(s string) string { return shell.Quote(s) }
 
 // ShellJoin quotes each argument and joins them with spaces, building a
 // command line that runs args[0] with args[1:] exactly as given. The
 // first word is quoted also when a shell would read it as an assignment
 // (A=B) or a reserved word (time, if), so that it always names the
 // command.
-func ShellJoin(args ...string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		q[i] = ShellQuote(a)
-	}
-	if len(args) > 0 && (strings.Contains(args[0], "=") || slices.Contains(reservedWords, args[0])) {
-		q[0] = quote(args[0])
-	}
-	return strings.Join(q, " ")
-}
+func ShellJoin(args ...string) string { return shell.Join(args...) }
 
 // envPrefix renders "KEY=VALUE" pairs as shell exports. Keys must be
 // valid shell names.
@@ -70,25 +29,13 @@ func envPrefix(env []string) (string, error) {
 	var b strings.Builder
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !validEnvName(k) {
+		if !ok || !shell.IsName(k) {
 			return "", fmt.Errorf("vmconn: bad environment entry %q (want NAME=value): %w", kv, ErrConfig)
 		}
 		if strings.IndexByte(v, 0) >= 0 {
 			return "", fmt.Errorf("vmconn: environment value of %s holds a NUL byte: %w", k, ErrConfig)
 		}
-		b.WriteString("export " + k + "=" + ShellQuote(v) + "; ")
+		b.WriteString("export " + k + "=" + shell.Quote(v) + "; ")
 	}
 	return b.String(), nil
-}
-
-func validEnvName(k string) bool {
-	if k == "" || (k[0] >= '0' && k[0] <= '9') {
-		return false
-	}
-	for _, r := range k {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

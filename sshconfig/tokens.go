@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/vmconn/vmconn/internal/shell"
 )
 
 // tokens holds the values of ssh_config's %-tokens for one connection
@@ -107,7 +109,7 @@ func (t *tokens) expand(s, allowed string, env bool) (string, error) {
 			}
 			name := s[i+2 : i+end]
 			v, ok := os.LookupEnv(name)
-			if !ok || !envName(name) {
+			if !ok || !shell.IsName(name) {
 				return "", fmt.Errorf("%q: environment variable %q is not set", s, name)
 			}
 			b.WriteString(v)
@@ -188,18 +190,4 @@ func splitArgs(s string) ([]string, error) {
 		out = append(out, cur.String())
 	}
 	return out, nil
-}
-
-// envName reports whether k is a portable environment variable name:
-// letters, digits and '_', not starting with a digit.
-func envName(k string) bool {
-	if k == "" || (k[0] >= '0' && k[0] <= '9') {
-		return false
-	}
-	for _, r := range k {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -15,12 +15,6 @@ import (
 	"github.com/vmconn/vmconn/alive"
 )
 
-// exitDown is the exit status of "vmconn alive" for a host that did not
-// answer at any layer (or whose name did not resolve).
-const exitDown = 1
-
-func init() { extraCommands = append(extraCommands, newAliveCmd) }
-
 // aliveFlags are the flags of "vmconn alive".
 type aliveFlags struct {
 	ports   string

@@ -7,10 +7,6 @@ import (
 	"github.com/vmconn/vmconn/job"
 )
 
-func init() {
-	extraCommands = append(extraCommands, newAttachCmd)
-}
-
 // attachFlags are the flags of "vmconn attach".
 type attachFlags struct {
 	dir        string

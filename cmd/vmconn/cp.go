@@ -17,8 +17,6 @@ import (
 	"golang.org/x/term"
 )
 
-func init() { extraCommands = append(extraCommands, newCpCmd) }
-
 // cpFlags are the flags of "vmconn cp".
 type cpFlags struct {
 	recursive bool
@@ -202,10 +200,10 @@ func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src
 	ctx := cmd.Context()
 	isDir, err := f.isDir(cmd, c, upload, src)
 	if err != nil {
-		return &exitError{code: 1, err: vmErr("cp", err)}
+		return &exitError{code: exitFailed, err: vmErr("cp", err)}
 	}
 	if isDir && !f.recursive {
-		return &exitError{code: 1, err: fmt.Errorf("vmconn: cp: %s is a directory (use -r)", src)}
+		return &exitError{code: exitFailed, err: fmt.Errorf("vmconn: cp: %s is a directory (use -r)", src)}
 	}
 	if upload {
 		err = transfer.Upload(ctx, c, src, dst, opts)
@@ -218,7 +216,7 @@ func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src
 	case errors.Is(err, vmconn.ErrConnLost), errors.Is(err, vmconn.ErrClosed):
 		return &exitError{code: exitConnError, err: err}
 	}
-	return &exitError{code: 1, err: err}
+	return &exitError{code: exitFailed, err: err}
 }
 
 // isDir stats the source, locally or over SFTP.

@@ -8,10 +8,6 @@ import (
 	"github.com/vmconn/vmconn/vmtest"
 )
 
-func init() {
-	demoSteps = append(demoSteps, demoStep{"Liveness, layer by layer: SSH, then TCP, then ICMP", (*demo).alive})
-}
-
 func (d *demo) alive(ctx context.Context) error {
 	opts := &alive.Options{Config: d.config(), Ports: []int{d.srv.Port()}}
 	r, err := alive.Check(ctx, d.srv.Addr(), opts)

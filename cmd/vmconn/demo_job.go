@@ -11,10 +11,6 @@ import (
 	"github.com/vmconn/vmconn/job"
 )
 
-func init() {
-	demoSteps = append(demoSteps, demoStep{"A detached job streams across a dropped connection, every byte once", (*demo).job})
-}
-
 func (d *demo) job(ctx context.Context) error {
 	dir, err := os.MkdirTemp("", "vmconn-demo-jobs-")
 	if err != nil {

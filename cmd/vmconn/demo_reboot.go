@@ -9,13 +9,6 @@ import (
 	"github.com/vmconn/vmconn"
 )
 
-func init() {
-	demoSteps = append(demoSteps,
-		demoStep{"Reboot guard: a reboot under a command is reported; a dropped link is not", (*demo).guard},
-		demoStep{"Deliberate reboot: wait for a new boot id, report the downtime", (*demo).reboot},
-	)
-}
-
 // triggerWriter calls fn once the output so far contains mark.
 type triggerWriter struct {
 	mu   sync.Mutex

@@ -30,7 +30,7 @@ type demoStep struct {
 	run   func(d *demo, ctx context.Context) error
 }
 
-// demoSteps is the walk-through, in order; feature files append to it.
+// demoSteps is the walk-through, in order.
 var demoSteps = []demoStep{
 	{"Connect: key authentication, host key checked against known_hosts", (*demo).connect},
 	{"Stream output as it is written (a line every 200 ms)", (*demo).stream},
@@ -38,6 +38,10 @@ var demoSteps = []demoStep{
 	{"Typed errors: unknown host key, refused port, failed authentication", (*demo).typedErrors},
 	{"Cancel a command: the remote process is killed, not left behind", (*demo).cancel},
 	{"A half-open link: keepalives notice, no call hangs", (*demo).halfOpen},
+	{"Liveness, layer by layer: SSH, then TCP, then ICMP", (*demo).alive},
+	{"A detached job streams across a dropped connection, every byte once", (*demo).job},
+	{"Reboot guard: a reboot under a command is reported; a dropped link is not", (*demo).guard},
+	{"Deliberate reboot: wait for a new boot id, report the downtime", (*demo).reboot},
 }
 
 func runDemo(ctx context.Context, w io.Writer) error {

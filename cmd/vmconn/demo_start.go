@@ -8,9 +8,6 @@ import (
 	"github.com/vmconn/vmconn/vmtest"
 )
 
-// exitDemoUnavailable is demo's exit status when its test VM cannot start.
-const exitDemoUnavailable = 1
-
 // startDemoServer starts the demo's test VM with start (vmtest.Start).
 // Where vmtest cannot run (Windows), the error says so in one sentence.
 func startDemoServer(start func(vmtest.Options) (*vmtest.Server, error)) (*vmtest.Server, error) {

@@ -48,7 +48,7 @@ their output once every host is done.
 			}
 			r := execRequest{host: args[0], command: strings.Join(args[1:], " "), pty: pty}
 			if !noStdin && !g.json {
-				r.stdin = os.Stdin
+				r.stdin = cmd.InOrStdin()
 			}
 			return r.run(cmd, g)
 		},
@@ -84,7 +84,7 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 		return err
 	}
 	defer c.Close()
-	rc, run, err := g.ssh.command(ctx, c, r.command)
+	rc, err := g.ssh.command(ctx, c, r.command)
 	if err != nil {
 		return err
 	}
@@ -94,11 +94,11 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 	}
 	rc.Stdout, rc.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if jl == nil {
-		return commandExit(run())
+		return commandExit(rc.Run())
 	}
 	out, errOut := jl.streams(r.host, 0, 0)
 	rc.Stdout, rc.Stderr = out, errOut
-	err = run()
+	err = rc.Run()
 	return jsonExit(jl.print(endOf(r.host, err, start, out, errOut)), err)
 }
 

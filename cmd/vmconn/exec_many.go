@@ -106,7 +106,7 @@ func runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, command string) 
 	}
 	fmt.Fprintln(cmd.ErrOrStderr())
 	if counts[fanout.OK] != len(results) {
-		return &exitError{code: 1}
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }

@@ -26,14 +26,21 @@ type globalFlags struct {
 	json           bool
 	ssh            sshFlags // -F, -J (sshconfig_flags.go)
 	flags          *pflag.FlagSet
+	stderr         func() io.Writer // the root command's ErrOrStderr
 
-	rebootCommand string             // set by the reboot subcommand
-	onEvent       func(vmconn.Event) // set by subcommands that show events
+	conn connOptions // a subcommand's additions, only on its own copy (dialWith)
+}
+
+// connOptions are what a subcommand adds to the Config the flags
+// describe. They go to dialWith, never into the shared globalFlags.
+type connOptions struct {
+	rebootCommand string             // reboot --command
+	onEvent       func(vmconn.Event) // shows the connection's state changes
 }
 
 func (g *globalFlags) register(root *cobra.Command) {
 	f := root.PersistentFlags()
-	g.flags = f
+	g.flags, g.stderr = f, root.ErrOrStderr
 	g.ssh.register(f)
 	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
 	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
@@ -63,7 +70,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 		IdentityFiles:  g.identities,
 		ConnectTimeout: g.connectTimeout,
 	}
-	cfg.RebootCommand, cfg.OnEvent = g.rebootCommand, g.onEvent
+	cfg.RebootCommand, cfg.OnEvent = g.conn.rebootCommand, g.conn.onEvent
 	if g.knownHosts != "" {
 		cfg.KnownHostsFiles = []string{g.knownHosts}
 	}
@@ -86,18 +93,30 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 // dial connects to host with the flags' settings. Its errors are
 // exitErrors with status 255 (or 2 for bad flags).
 func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, error) {
-	return g.ssh.dial(ctx, g, g.flags.Changed("connect-timeout"), host, os.Stderr)
+	return g.dialWith(ctx, host, connOptions{})
+}
+
+// dialWith dials as dial does, with a subcommand's additions. They go on
+// a copy of the flags: g, which every subcommand shares, stays as parsed.
+func (g *globalFlags) dialWith(ctx context.Context, host string, o connOptions) (*vmconn.Client, error) {
+	call := *g
+	call.conn = o
+	return call.ssh.dial(ctx, &call, g.flags.Changed("connect-timeout"), host, g.stderr())
 }
 
 // dialWithEvents dials and reports the connection's state changes after
 // the first (lost, reconnecting, reconnected, rebooted) on w.
 func (g *globalFlags) dialWithEvents(ctx context.Context, host string, w io.Writer) (*vmconn.Client, error) {
-	g.onEvent = func(e vmconn.Event) {
+	return g.dialWith(ctx, host, connOptions{onEvent: printEvents(w)})
+}
+
+// printEvents returns an OnEvent that prints the events eventLine shows.
+func printEvents(w io.Writer) func(vmconn.Event) {
+	return func(e vmconn.Event) {
 		if line, ok := eventLine(e); ok {
 			fmt.Fprintln(w, line)
 		}
 	}
-	return g.dial(ctx, host)
 }
 
 // eventLine renders a connection event for the user; ok is false for the

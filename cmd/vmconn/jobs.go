@@ -12,10 +12,6 @@ import (
 	"github.com/vmconn/vmconn/job"
 )
 
-func init() {
-	extraCommands = append(extraCommands, newJobsCmd)
-}
-
 func newJobsCmd(g *globalFlags) *cobra.Command {
 	var dir string
 	var prune time.Duration

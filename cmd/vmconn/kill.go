@@ -10,14 +10,6 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// exitNoJob is the exit status of a job subcommand whose job does not
-// exist, or has already ended (kill).
-const exitNoJob = 1
-
-func init() {
-	extraCommands = append(extraCommands, newKillCmd)
-}
-
 func newKillCmd(g *globalFlags) *cobra.Command {
 	var dir, signal string
 	cmd := &cobra.Command{

@@ -13,14 +13,6 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// exitDetached is the exit status of "long" and "attach" when the user
-// interrupted them: the job goes on.
-const exitDetached = 130
-
-func init() {
-	extraCommands = append(extraCommands, newLongCmd)
-}
-
 // longFlags are the flags of "vmconn long".
 type longFlags struct {
 	dir       string

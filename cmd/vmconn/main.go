@@ -13,10 +13,17 @@ import (
 	"syscall"
 )
 
-// Exit statuses shared by the subcommands.
+// The CLI's exit statuses, all in this one block. A command run by exec,
+// guard or long exits with its own status instead.
 const (
-	exitUsage     = 2   // bad flags or arguments
-	exitConnError = 255 // connection, authentication or host-key failure (as ssh)
+	exitFailed          = 1   // the operation failed: cp, or exec on many hosts where one did not succeed
+	exitDown            = 1   // alive: the host answered at no layer (or its name did not resolve)
+	exitNoJob           = 1   // kill: the job does not exist, or has already ended
+	exitDemoUnavailable = 1   // demo: its test VM cannot start (vmtest does not run on this platform)
+	exitUsage           = 2   // bad flags or arguments
+	exitDetached        = 130 // long, attach: the user interrupted; the job goes on
+	exitRebooted        = 254 // guard: the machine rebooted during the command
+	exitConnError       = 255 // connection, authentication or host-key failure (as ssh)
 )
 
 // exitError carries an exit status out of a subcommand, after the
@@ -40,13 +47,11 @@ func (e *exitError) Error() string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop)
-	err := newRootCmd().ExecuteContext(ctx)
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
 	stop()
-	os.Exit(exitCode(err))
+	os.Exit(exitCodeTo(root.ErrOrStderr(), err))
 }
-
-// exitCode reports err on stderr and picks the process's exit status.
-func exitCode(err error) int { return exitCodeTo(os.Stderr, err) }
 
 // exitCodeTo reports err on w and picks the process's exit status.
 func exitCodeTo(w io.Writer, err error) int {

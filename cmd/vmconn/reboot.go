@@ -13,14 +13,6 @@ import (
 	"github.com/vmconn/vmconn"
 )
 
-// exitRebooted is the exit status of a guarded command during which the
-// machine rebooted.
-const exitRebooted = 254
-
-func init() {
-	extraCommands = append(extraCommands, newBootIDCmd, newRebootCmd, newGuardCmd)
-}
-
 func newBootIDCmd(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "bootid [flags] host",
@@ -61,8 +53,8 @@ rebooted). Prints the old and new boot ids and the downtime.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			g.rebootCommand = command
-			c, err := g.dialWithEvents(ctx, args[0], cmd.ErrOrStderr())
+			o := connOptions{rebootCommand: command, onEvent: printEvents(cmd.ErrOrStderr())}
+			c, err := g.dialWith(ctx, args[0], o)
 			if err != nil {
 				return err
 			}

@@ -4,8 +4,11 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newRootCmd() *cobra.Command {
-	g := &globalFlags{}
+func newRootCmd() *cobra.Command { return newRootCmdWith(&globalFlags{}) }
+
+// newRootCmdWith builds the command tree on g, the flags every
+// subcommand shares.
+func newRootCmdWith(g *globalFlags) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "vmconn",
 		Short: "Drive remote Linux machines over SSH, and know what happened to every command",
@@ -18,12 +21,18 @@ Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.`,
 		SilenceErrors: true,
 	}
 	g.register(root)
-	root.AddCommand(newExecCmd(g), newDemoCmd())
-	for _, add := range extraCommands {
-		root.AddCommand(add(g))
-	}
+	root.AddCommand(subcommands(g)...)
 	return root
 }
 
-// extraCommands lets each subcommand's file register itself.
-var extraCommands []func(*globalFlags) *cobra.Command
+// subcommands lists every subcommand (help shows them sorted by name).
+func subcommands(g *globalFlags) []*cobra.Command {
+	return []*cobra.Command{
+		newExecCmd(g),
+		newAliveCmd(g),
+		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
+		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),
+		newCpCmd(g),
+		newDemoCmd(),
+	}
+}

@@ -88,20 +88,19 @@ func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*sshco
 	return r, nil
 }
 
-// command returns the command to run for line, through sudo when asked,
-// and the function that runs it.
-func (s *sshFlags) command(ctx context.Context, c *vmconn.Client, line string) (*vmconn.Cmd, func() error, error) {
+// command returns the command to run for line, through sudo when asked.
+func (s *sshFlags) command(ctx context.Context, c *vmconn.Client, line string) (*vmconn.Cmd, error) {
+	rc := c.Command(ctx, line)
 	if !s.sudo && s.sudoPwEnv == "" {
-		rc := c.Command(ctx, line)
-		return rc, rc.Run, nil
+		return rc, nil
 	}
-	sc := c.Sudo(ctx, line)
+	rc.Sudo = &vmconn.Sudo{}
 	if s.sudoPwEnv != "" {
 		pw, ok := os.LookupEnv(s.sudoPwEnv)
 		if !ok {
-			return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("vmconn: --sudo-password-env: environment variable %s is not set", s.sudoPwEnv)}
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("vmconn: --sudo-password-env: environment variable %s is not set", s.sudoPwEnv)}
 		}
-		sc.Password = pw
+		rc.Sudo.Password = pw
 	}
-	return sc.Cmd, sc.Run, nil
+	return rc, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/bench/internal/sshd"
+	"github.com/vmconn/vmconn/internal/quickack"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -43,7 +44,7 @@ type quickAck int
 
 const (
 	qaDefault quickAck = iota // whatever vmconn.Dial does
-	qaOn                      // wrapped with vmconn.QuickAckConn
+	qaOn                      // wrapped with quickack.Wrap
 	qaOff                     // hidden from QuickAckConn behind a non-TCP type
 )
 
@@ -58,7 +59,7 @@ func dialWith(qa quickAck) func(ctx context.Context, network, addr string) (net.
 		}
 		switch qa {
 		case qaOn:
-			return vmconn.QuickAckConn(nc), nil
+			return quickack.Wrap(nc), nil
 		case qaOff:
 			return opaqueConn{nc}, nil
 		}

@@ -1,4 +1,4 @@
-package vmconn
+package quickack
 
 import (
 	"net"
@@ -31,20 +31,20 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 	return client, server
 }
 
-func TestQuickAckConnLeavesOthersAlone(t *testing.T) {
+func TestWrapLeavesOthersAlone(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	if got := QuickAckConn(a); got != a {
-		t.Errorf("QuickAckConn(pipe) = %T, want the pipe itself", got)
+	if got := Wrap(a); got != a {
+		t.Errorf("Wrap(pipe) = %T, want the pipe itself", got)
 	}
 	c, _ := tcpPair(t)
-	w := QuickAckConn(c)
-	if again := QuickAckConn(w); again != w {
-		t.Errorf("QuickAckConn twice wrapped again: %T", again)
+	w := Wrap(c)
+	if again := Wrap(w); again != w {
+		t.Errorf("Wrap twice wrapped again: %T", again)
 	}
 	_, wrapped := w.(*net.TCPConn)
 	if wrapped == (runtime.GOOS == "linux") {
-		t.Errorf("on %s QuickAckConn(tcp) = %T", runtime.GOOS, w)
+		t.Errorf("on %s Wrap(tcp) = %T", runtime.GOOS, w)
 	}
 }

@@ -2,6 +2,8 @@ package vmconn
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -42,6 +44,22 @@ func TestSudoGate(t *testing.T) {
 		f.finish()
 		if string(got) != tt.input || dst.String() != tt.said || f.asked() != tt.asked {
 			t.Errorf("%s: input %q (want %q), said %q (want %q), asked %d", tt.name, got, tt.input, dst.String(), tt.said, f.asked())
+		}
+	}
+}
+
+// TestSudoMisuse: Sudo refuses Raw and a password that would end early,
+// before anything runs.
+func TestSudoMisuse(t *testing.T) {
+	t.Parallel()
+	c := &Client{token: "t", slots: make(chan struct{}, 1)}
+	for name, cmd := range map[string]*Cmd{
+		"raw":      {Command: "true", Raw: true, Sudo: &Sudo{}},
+		"password": {Command: "true", Sudo: &Sudo{Password: "a\nb"}},
+	} {
+		cmd.client, cmd.ctx = c, context.Background()
+		if err := cmd.Start(); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: Start = %v; want ErrConfig", name, err)
 		}
 	}
 }

@@ -51,8 +51,8 @@ func sudoServer(t *testing.T, rules ...string) (*sshdtest.Server, *vmconn.Client
 func TestSudoNoPassword(t *testing.T) {
 	_, c := sudoServer(t, "ALL=(ALL) NOPASSWD: ALL")
 	for _, pw := range []string{"", "unneeded"} {
-		cmd := c.Sudo(testCtx(t), `id -u; echo "$GREETING"; cat; echo err >&2`)
-		cmd.Password = pw
+		cmd := c.Command(testCtx(t), `id -u; echo "$GREETING"; cat; echo err >&2`)
+		cmd.Sudo = &vmconn.Sudo{Password: pw}
 		cmd.Env = []string{"GREETING=hello world"}
 		cmd.Stdin = strings.NewReader("line one\nline two\n")
 		var stderr bytes.Buffer
@@ -62,13 +62,13 @@ func TestSudoNoPassword(t *testing.T) {
 			t.Errorf("password %q: out %q, stderr %q, err %v", pw, out, stderr.String(), err)
 		}
 	}
-	err := c.Sudo(testCtx(t), "exit 7").Run()
+	err := sudoCommand(testCtx(t), c, "exit 7", "").Run()
 	var ee *vmconn.ExitError
 	if !errors.As(err, &ee) || ee.Status != 7 {
 		t.Errorf("exit 7: %v", err)
 	}
-	sc := c.Sudo(testCtx(t), "id -un")
-	sc.User = "nobody"
+	sc := c.Command(testCtx(t), "id -un")
+	sc.Sudo = &vmconn.Sudo{User: "nobody"}
 	if out, err := sc.Output(); err != nil || string(out) != "nobody\n" {
 		t.Errorf("as nobody: %q, %v", out, err)
 	}
@@ -77,8 +77,7 @@ func TestSudoNoPassword(t *testing.T) {
 // TestSudoPassword: a rule that needs the user's password.
 func TestSudoPassword(t *testing.T) {
 	s, c := sudoServer(t, "ALL=(ALL) ALL")
-	cmd := c.Sudo(testCtx(t), "id -u; cat")
-	cmd.Password = s.Password
+	cmd := sudoCommand(testCtx(t), c, "id -u; cat", s.Password)
 	cmd.Stdin = strings.NewReader("payload\n")
 	out, err := cmd.CombinedOutput()
 	if err != nil || string(out) != "0\npayload\n" {
@@ -88,12 +87,11 @@ func TestSudoPassword(t *testing.T) {
 		t.Fatal("the password reached the output")
 	}
 	var se *vmconn.SudoError
-	_, err = c.Sudo(testCtx(t), "true").Output()
+	_, err = sudoCommand(testCtx(t), c, "true", "").Output()
 	if !errors.As(err, &se) || !se.PasswordRequired || !errors.Is(err, vmconn.ErrSudo) || vmconn.Retryable(err) {
 		t.Errorf("without a password: %v (%+v)", err, se)
 	}
-	cmd = c.Sudo(testCtx(t), "cat")
-	cmd.Password = "wrong"
+	cmd = sudoCommand(testCtx(t), c, "cat", "wrong")
 	cmd.Stdin = strings.NewReader(s.Password + "\n") // must not count as a second attempt
 	_, err = cmd.Output()
 	if !errors.As(err, &se) || !se.WrongPassword {
@@ -105,8 +103,7 @@ func TestSudoPassword(t *testing.T) {
 // TestSudoNotAllowed: a user with no sudo rule, with its right password.
 func TestSudoNotAllowed(t *testing.T) {
 	s, c := sudoServer(t, "")
-	cmd := c.Sudo(testCtx(t), "true")
-	cmd.Password = s.Password
+	cmd := sudoCommand(testCtx(t), c, "true", s.Password)
 	out, err := cmd.CombinedOutput()
 	var se *vmconn.SudoError
 	if !errors.As(err, &se) || se.Msg == "" || se.WrongPassword || strings.Contains(string(out), s.Password) {
@@ -120,8 +117,7 @@ func TestSudoNotAllowed(t *testing.T) {
 func TestSudoCancel(t *testing.T) {
 	s, c := sudoServer(t, "ALL=(ALL) ALL")
 	ctx, cancel := context.WithCancel(testCtx(t))
-	cmd := c.Sudo(ctx, "sleep 3131 & sh -c 'sleep 3132; true'; wait")
-	cmd.Password = s.Password
+	cmd := sudoCommand(ctx, c, "sleep 3131 & sh -c 'sleep 3132; true'; wait", s.Password)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +129,13 @@ func TestSudoCancel(t *testing.T) {
 		t.Fatalf("Wait = %v after %v", err, time.Since(start))
 	}
 	sudoWaitProcs(t, 0, 5*time.Second)
+}
+
+// sudoCommand returns a command run as root through sudo with password.
+func sudoCommand(ctx context.Context, c *vmconn.Client, command, password string) *vmconn.Cmd {
+	cmd := c.Command(ctx, command)
+	cmd.Sudo = &vmconn.Sudo{Password: password}
+	return cmd
 }
 
 // sudoWaitProcs waits until n of the test's root sleeps run.

@@ -1,4 +1,6 @@
-package vmconn
+//go:build linux
+
+package quickack
 
 import (
 	"bytes"
@@ -7,12 +9,12 @@ import (
 	"testing"
 )
 
-// TestQuickAckConnData: every byte arrives in order through the wrapper,
+// TestWrapData: every byte arrives in order through the wrapper,
 // in reads large and small, past the budget, and Close passes through.
-func TestQuickAckConnData(t *testing.T) {
+func TestWrapData(t *testing.T) {
 	c, s := tcpPair(t)
-	w := QuickAckConn(c)
-	want := make([]byte, 3*quickAckBudget+12345)
+	w := Wrap(c)
+	want := make([]byte, 3*budget+12345)
 	_, _ = rand.Read(want)
 	go func() {
 		for off := 0; off < len(want); off += 1000 {
@@ -24,7 +26,7 @@ func TestQuickAckConnData(t *testing.T) {
 	}()
 	var got bytes.Buffer
 	small := make([]byte, 7)
-	for got.Len() < quickAckBudget/2 { // small reads during the budget
+	for got.Len() < budget/2 { // small reads during the budget
 		n, err := w.Read(small)
 		got.Write(small[:n])
 		if err != nil {
@@ -37,7 +39,7 @@ func TestQuickAckConnData(t *testing.T) {
 	if !bytes.Equal(got.Bytes(), want) {
 		t.Fatalf("read %d bytes, not the %d written", got.Len(), len(want))
 	}
-	if q, ok := w.(*quickAckConn); ok && q.left.Load() > 0 {
+	if q, ok := w.(*conn); ok && q.left.Load() > 0 {
 		t.Errorf("budget not spent after %d bytes: %d left", got.Len(), q.left.Load())
 	}
 	if err := w.Close(); err != nil {

@@ -16,8 +16,7 @@ import (
 // sh; the password given is never sent, so it cannot reach the command.
 func TestSudoNoPasswordForSh(t *testing.T) {
 	s, c := sudoServer(t, "ALL=(ALL) ALL", "ALL=(ALL) NOPASSWD: /usr/bin/sh, /bin/sh")
-	cmd := c.Sudo(testCtx(t), "id -u; cat")
-	cmd.Password = s.Password
+	cmd := sudoCommand(testCtx(t), c, "id -u; cat", s.Password)
 	cmd.Stdin = strings.NewReader("payload\n")
 	out, err := cmd.CombinedOutput()
 	if err != nil || string(out) != "0\npayload\n" {
@@ -29,8 +28,7 @@ func TestSudoNoPasswordForSh(t *testing.T) {
 // to sudo's flush of early input, and the command gets its input.
 func TestSudoPTY(t *testing.T) {
 	s, c := sudoServer(t, "ALL=(ALL) ALL")
-	cmd := c.Sudo(testCtx(t), `id -u; printf '%s|' "$V"; IFS= read -r l; echo "got $l"`)
-	cmd.Password = s.Password
+	cmd := sudoCommand(testCtx(t), c, `id -u; printf '%s|' "$V"; IFS= read -r l; echo "got $l"`, s.Password)
 	cmd.Env = []string{"V=env value"}
 	cmd.PTY = &vmconn.PTY{}
 	cmd.Stdin = strings.NewReader("line\n")
@@ -50,9 +48,8 @@ func TestSecretsOffCommandLines(t *testing.T) {
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	plain := c.Command(ctx, `echo up; sleep 30`)
-	sudo := c.Sudo(ctx, `echo up; sleep 30`)
-	sudo.Password = s.Password
-	for _, cmd := range []*vmconn.Cmd{plain, sudo.Cmd} {
+	sudo := sudoCommand(ctx, c, `echo up; sleep 30`, s.Password)
+	for _, cmd := range []*vmconn.Cmd{plain, sudo} {
 		cmd.Env = []string{"API_TOKEN=" + secret}
 	}
 	started := make(chan struct{}, 2)

@@ -1,8 +1,8 @@
 //go:build !linux
 
-package vmconn
+package quickack
 
 import "net"
 
 // quickAck is a no-op: TCP_QUICKACK is Linux's.
-func quickAck(tc *net.TCPConn) net.Conn { return tc }
+func wrap(tc *net.TCPConn) net.Conn { return tc }
