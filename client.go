@@ -27,7 +27,7 @@ type Client struct {
 	user    string
 	cfg     Config
 	log     *slog.Logger
-	token   string        // prefix of the per-command marker (cmdmark.go)
+	token   string        // prefix of the per-command marker (cmd_envelope.go)
 	cmdSeq  atomic.Uint64 // numbers the commands for their markers
 	slots   chan struct{} // session semaphore
 	dialing chan struct{} // held while reconnecting
@@ -42,7 +42,7 @@ type Client struct {
 	lastBootID string // last boot id read, to notice reboots on reconnect
 	rebootedTo string // boot id of the last reboot reported (events.go)
 
-	subs subscribers // Client.OnEvent's (events_api.go)
+	subs subscribers // Client.OnEvent's (events.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {
