@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,26 +138,42 @@ func TestShellNoTerminal(t *testing.T) {
 	}
 }
 
-// TestShellLost: when the connection is cut or the machine reboots, the
-// CLI says so in one line and exits 255, without hanging.
+// keepaliveConfig writes an ssh_config with keepalives every second, so
+// that a black-holed link is found within seconds.
+func keepaliveConfig(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "config")
+	body := "Host *\n  ServerAliveInterval 1\n  ServerAliveCountMax 1\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestShellLost: when the connection is cut, black-holed (found by the
+// keepalives) or the machine reboots, the CLI says so in one line and
+// exits 255, without hanging.
 func TestShellLost(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name, want string
-		reboot     bool
+		name, want    string
+		reboot, stall bool
 	}{
-		{"dropped", "lost; the machine did not reboot", false},
-		{"rebooted", "lost: the machine rebooted", true},
+		{"dropped", "lost; the machine did not reboot", false, false},
+		{"rebooted", "lost: the machine rebooted", true, false},
+		{"stalled", "lost; no answer since", false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, flags := cliServer(t)
-			s := startShellCLI(t, append(flags, srv.Addr())...)
+			s := startShellCLI(t, append(flags, "-F", keepaliveConfig(t), srv.Addr())...)
 			s.typeLine("echo rea''dy")
 			s.waitOutput("ready")
-			if tt.reboot {
+			switch {
+			case tt.stall:
+				srv.Stall(true)
+			case tt.reboot:
 				srv.Reboot()
-			} else {
+			default:
 				srv.DropConnections()
 			}
 			code := s.exitCode()
