@@ -42,7 +42,7 @@ type Cmd struct {
 	Env []string
 
 	// PTY, if set, runs the command on a pseudo-terminal; stderr is then
-	// merged into Stdout by the terminal.
+	// merged into Stdout by the terminal. Resize changes its size.
 	PTY *PTY
 
 	// Raw sends Command to the server exactly as is, to be parsed by the
