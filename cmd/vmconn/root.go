@@ -32,7 +32,7 @@ never a password or an environment value.`,
 // subcommands lists every subcommand (help shows them sorted by name).
 func subcommands(g *globalFlags) []*cobra.Command {
 	return []*cobra.Command{
-		newExecCmd(g),
+		newExecCmd(g), newShellCmd(g),
 		newAliveCmd(g),
 		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
 		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),
