@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/transfer"
 )
 
