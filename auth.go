@@ -30,8 +30,9 @@ type identity struct {
 // authMethods returns the methods to offer, in OpenSSH's order: public
 // keys (see offerOrder), then password and keyboard-interactive. The
 // returned closer releases the agent connection; call it once the
-// handshake is over.
-func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, error) {
+// handshake is over. Each method, when tried, is logged and named to
+// tried ("publickey", "password", "keyboard-interactive").
+func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ssh.AuthMethod, io.Closer, error) {
 	explicit := cfg.Signers
 	ids, err := identities(cfg, log)
 	if err != nil {
@@ -49,16 +50,18 @@ func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, er
 			}
 			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly)
 			logPublicKeys(log, signers)
+			tried("publickey")
 			return signers, nil
 		}))
 	} else if all := offerOrder(explicit, ids, nil, true); len(all) > 0 {
 		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
 			logPublicKeys(log, all)
+			tried("publickey")
 			return all, nil
 		}))
 	}
 	if cfg.Password != "" {
-		methods = append(methods, passwordMethods(cfg.Password, log)...)
+		methods = append(methods, passwordMethods(cfg.Password, log, tried)...)
 	}
 	return methods, closer, nil
 }
@@ -106,16 +109,18 @@ func agentSigner(fromAgent []ssh.Signer, pub ssh.PublicKey) ssh.Signer {
 }
 
 // passwordMethods offers the password as "password" and as the answer to
-// every "keyboard-interactive" prompt; log hears that they are tried
-// (never the password).
-func passwordMethods(pw string, log *slog.Logger) []ssh.AuthMethod {
+// every "keyboard-interactive" prompt; log and tried hear that they are
+// tried (never the password).
+func passwordMethods(pw string, log *slog.Logger, tried func(string)) []ssh.AuthMethod {
 	return []ssh.AuthMethod{
 		ssh.PasswordCallback(func() (string, error) {
 			log.Info("vmconn: auth: trying password")
+			tried("password")
 			return pw, nil
 		}),
 		ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
 			log.Info("vmconn: auth: answering keyboard-interactive with the password", "prompts", len(questions))
+			tried("keyboard-interactive")
 			answers := make([]string, len(questions))
 			for i := range answers {
 				answers[i] = pw

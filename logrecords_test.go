@@ -29,7 +29,7 @@ func (w *lockedWriter) String() string {
 }
 
 // TestLogRecords: a debug Logger hears the dial, the host key verdict,
-// the auth method tried and each command line with its Env names, but
+// the auth methods tried and the one that logged in, and each command line with its Env names, but
 // neither the password nor an Env value.
 func TestLogRecords(t *testing.T) {
 	t.Parallel()
@@ -50,12 +50,33 @@ func TestLogRecords(t *testing.T) {
 	}
 	got := logs.String()
 	for _, want := range []string{"vmconn: dialing", "vmconn: host key accepted", "vmconn: auth: trying password",
-		"vmconn: connected", "vmconn: command", "env=TOKEN"} {
+		"vmconn: logged in", "auth=password", "vmconn: connected", "vmconn: command", "env=TOKEN"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("logs lack %q:\n%s", want, got)
 		}
 	}
 	if strings.Contains(got, password) || strings.Contains(got, secret) {
 		t.Errorf("logs hold a secret:\n%s", got)
+	}
+}
+
+// TestLogRecordsPublicKey: a key login names publickey as the method
+// that logged in, and the key's fingerprint.
+func TestLogRecordsPublicKey(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var logs lockedWriter
+	cfg := &vmconn.Config{IdentityFiles: []string{srv.ClientKeyFile()}, KnownHostsFiles: []string{srv.KnownHostsFile()},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	c, err := vmconn.Dial(testCtx(t), srv.Addr(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	got := logs.String()
+	for _, want := range []string{"vmconn: auth: trying publickey", "keys=SHA256:", "auth=publickey"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("logs lack %q:\n%s", want, got)
+		}
 	}
 }

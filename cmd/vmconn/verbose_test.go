@@ -29,7 +29,7 @@ func TestVerboseNoSecret(t *testing.T) {
 		want, not []string
 	}{
 		{"exec -vv", []string{"-vv", "exec", "--sudo-password-env", "VMCONN_T_PW", "-n", s.Host, "id -u"},
-			[]string{"vmconn: dialing", "host key accepted", "auth: trying password", "vmconn: connected", "vmconn: command", "id -u"}, nil},
+			[]string{"vmconn: dialing", "host key accepted", "auth: trying password", "auth=password", "vmconn: connected", "vmconn: command", "id -u"}, nil},
 		{"long -vv", []string{"long", "-vv", "-e", "TOKEN=" + secret, s.Host, "--", `test "$TOKEN" = ` + secret},
 			[]string{"vmconn: command", "TOKEN"}, nil},
 		{"exec -v", []string{"exec", "-v", "-n", s.Host, "true"},
