@@ -46,7 +46,7 @@ func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ss
 		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
 			fromAgent, err := agentSigners()
 			if err != nil {
-				log.Debug("ssh-agent gave no keys", "err", err)
+				log.Debug("vmconn: ssh-agent gave no keys", "err", err)
 			}
 			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly)
 			logPublicKeys(log, signers)
@@ -145,7 +145,7 @@ func dialAgent(cfg *Config, log *slog.Logger) net.Conn {
 	}
 	conn, err := dialAgentAt(addr)
 	if err != nil {
-		log.Debug("ssh-agent not reachable", "socket", addr, "err", err)
+		log.Debug("vmconn: ssh-agent not reachable", "socket", addr, "err", err)
 		return nil
 	}
 	return conn
@@ -177,7 +177,7 @@ func identities(cfg *Config, log *slog.Logger) ([]identity, error) {
 		case explicit:
 			return nil, err
 		default:
-			log.Debug("skipping default identity", "file", file, "err", err)
+			log.Debug("vmconn: skipping default identity", "file", file, "err", err)
 		}
 	}
 	return ids, nil
