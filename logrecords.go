@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/textutil"
 )
 
 // The records vmconn sends to Config.Logger beyond its events: the host
@@ -44,13 +46,18 @@ func logPublicKeys(log *slog.Logger, signers []ssh.Signer) {
 	log.Info("vmconn: auth: trying publickey", "keys", strings.Join(fps, ","))
 }
 
-// logCommand records a command as it starts: its command line, and the
-// names of its Env entries, never their values.
+// maxLoggedCommand bounds a command line in the log: the job scripts are
+// kilobytes long and repeat with every poll.
+const maxLoggedCommand = 256
+
+// logCommand records a command as it starts: its command line (cut to
+// maxLoggedCommand bytes), and the names of its Env entries, never their
+// values.
 func (cmd *Cmd) logCommand() {
 	names := make([]string, len(cmd.Env))
 	for i, kv := range cmd.Env {
 		names[i], _, _ = strings.Cut(kv, "=")
 	}
-	cmd.client.log.Debug("vmconn: command", "addr", cmd.client.addr, "cmd", cmd.Command,
+	cmd.client.log.Debug("vmconn: command", "addr", cmd.client.addr, "cmd", textutil.Truncate(cmd.Command, maxLoggedCommand),
 		"env", strings.Join(names, ","), "sudo", cmd.Sudo != nil, "pty", cmd.PTY != nil)
 }
