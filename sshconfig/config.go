@@ -90,6 +90,14 @@ type Resolved struct {
 	// the same file. Dial goes through them.
 	Jumps []vmconn.JumpHost
 
+	// ProxyCommand is the file's ProxyCommand for this host, tokens
+	// expanded, or nil for none (or when ProxyJump comes first, or the
+	// caller set DialContext). Config.DialContext runs it, for the first
+	// connection and for every reconnection. Its Stderr is nil: the
+	// command's standard error is discarded unless the caller sets it
+	// before Dial (the vmconn CLI passes its own standard error, as ssh).
+	ProxyCommand *vmconn.ProxyCommand
+
 	// ForwardAgent is the file's ForwardAgent setting. vmconn never
 	// forwards the agent by itself: see vmconn.Client.ForwardAgent.
 	ForwardAgent bool
@@ -121,9 +129,12 @@ func (r *Resolved) Dial(ctx context.Context) (*vmconn.Client, error) {
 // HostKeyAlgorithms (plain lists), ConnectTimeout, ServerAliveInterval and
 // ServerAliveCountMax (keepalives; an interval of 0 disables them),
 // ProxyJump (chains of any length; the first hop's own ProxyJump applies,
-// as in OpenSSH) and ForwardAgent (reported only). ProxyCommand is a
-// vmconn.ErrConfig error unless base.DialContext is set. Other directives
-// that matter for security are listed in Resolved.Warnings.
+// as in OpenSSH), ProxyCommand (%h %p %r %n %% expanded, run by a
+// vmconn.ProxyCommand through the user's shell; "none" for none; a
+// base.DialContext wins over it, with a warning; of ProxyJump and
+// ProxyCommand the one the file gives first applies, as in OpenSSH) and
+// ForwardAgent (reported only). Other directives that matter for
+// security are listed in Resolved.Warnings.
 func (s *Config) Resolve(dest string, base *vmconn.Config) (*Resolved, error) {
 	if base == nil {
 		base = &vmconn.Config{}

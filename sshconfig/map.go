@@ -312,32 +312,6 @@ func (m *mapper) yesNo(key string) (bool, error) {
 	}
 }
 
-// proxyJump returns the ProxyJump hops, or nil for none.
-func (m *mapper) proxyJump() ([]string, error) {
-	v := m.get("ProxyJump")
-	if v == "" || strings.EqualFold(v, "none") {
-		return nil, nil
-	}
-	return vmconn.ParseJumpList(v)
-}
-
-// proxyCommand refuses ProxyCommand (which vmconn does not run) unless
-// the caller brings its own transport.
-func (m *mapper) proxyCommand(r *Resolved) error {
-	v := m.get("ProxyCommand")
-	if v == "" || strings.EqualFold(v, "none") {
-		return nil
-	}
-	if m.get("ProxyJump") != "" && !strings.EqualFold(m.get("ProxyJump"), "none") {
-		return nil // ProxyJump and ProxyCommand: ssh honours the first; both route through hops
-	}
-	if m.base.DialContext != nil {
-		r.Warnings = append(r.Warnings, "ProxyCommand is not run: Config.DialContext makes the connection instead")
-		return nil
-	}
-	return fmt.Errorf("ProxyCommand %q is not supported (use ProxyJump, or set Config.DialContext): %w", v, vmconn.ErrConfig)
-}
-
 // validHostName accepts DNS names, IPv4 and IPv6 literals: no
 // whitespace, no control or shell characters, colons only in IPv6.
 func validHostName(h string) bool {
