@@ -121,8 +121,9 @@ func (r *Resolved) Dial(ctx context.Context) (*vmconn.Client, error) {
 // caller set explicitly wins (a non-zero base field, then the user and
 // port in dest), then the first value the file gives for the alias.
 //
-// Mapped directives: HostName, User, Port, IdentityFile (~, ${VAR} and
-// %-tokens expanded; missing files skipped, as OpenSSH does),
+// Mapped directives: HostName, User, Port, IdentityFile and
+// CertificateFile (~, ${VAR} and %-tokens expanded; missing files
+// skipped, as OpenSSH does),
 // IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
 // GlobalKnownHostsFile, StrictHostKeyChecking (yes and ask: strict;
 // accept-new; no and off: HostKeyInsecureIgnore, with a warning),
@@ -202,7 +203,7 @@ func (s *Config) resolveHops(specs []string, base *vmconn.Config, depth int) ([]
 		return nil, fmt.Errorf("vmconn: jump host chain longer than %d hops (a loop?): %w", maxJumpDepth, vmconn.ErrConfig)
 	}
 	hopBase := vmconn.JumpConfig(base)
-	hopBase.IdentityFiles = nil // a hop's own IdentityFile comes first
+	hopBase.IdentityFiles, hopBase.CertificateFiles = nil, nil // a hop's own come first
 	var hops []vmconn.JumpHost
 	for i, spec := range specs {
 		r, err := s.resolve(spec, hopBase, i == 0, depth+len(specs))
@@ -211,6 +212,9 @@ func (s *Config) resolveHops(specs []string, base *vmconn.Config, depth int) ([]
 		}
 		if len(r.Config.IdentityFiles) == 0 {
 			r.Config.IdentityFiles = base.IdentityFiles
+			if len(r.Config.CertificateFiles) == 0 {
+				r.Config.CertificateFiles = base.CertificateFiles
+			}
 		}
 		hops = append(hops, r.Jumps...) // the first hop's own chain
 		hops = append(hops, vmconn.JumpHost{Addr: r.Addr, Config: r.Config})

@@ -48,7 +48,7 @@ func (m *mapper) apply(r *Resolved, t vmconn.Target) error {
 		return err
 	}
 	r.Addr = net.JoinHostPort(m.tok.host, strconv.Itoa(cfg.Port))
-	steps := []func(*vmconn.Config) error{m.identities, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
+	steps := []func(*vmconn.Config) error{m.identities, m.certificates, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
 	for _, step := range steps {
 		if err := step(cfg); err != nil {
 			return err

@@ -108,3 +108,26 @@ func echo(ctx context.Context, t *testing.T, c *vmconn.Client, word string) {
 		t.Fatalf("Output = %q, %v", out, err)
 	}
 }
+
+// TestCertificateFile: CertificateFile is expanded and mapped; missing
+// files are skipped; the caller's CertificateFiles win.
+func TestCertificateFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cert := filepath.Join(dir, "vm-cert.pub")
+	if err := os.WriteFile(cert, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := sshconfig.Parse([]byte("Host vm\n  CertificateFile " + filepath.Join(dir, "%n-cert.pub") + "\n  CertificateFile " + filepath.Join(dir, "missing") + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sc.Resolve("vm", nil)
+	if err != nil || len(r.Config.CertificateFiles) != 1 || r.Config.CertificateFiles[0] != cert || len(r.Warnings) != 0 {
+		t.Fatalf("CertificateFiles %q, warnings %q, %v", r.Config.CertificateFiles, r.Warnings, err)
+	}
+	r, err = sc.Resolve("vm", &vmconn.Config{CertificateFiles: []string{"mine"}})
+	if err != nil || len(r.Config.CertificateFiles) != 1 || r.Config.CertificateFiles[0] != "mine" {
+		t.Fatalf("caller's CertificateFiles lost: %q, %v", r.Config.CertificateFiles, err)
+	}
+}
