@@ -12,7 +12,6 @@ import (
 // the certificate is valid now for the host's name. vmconn asks for
 // certificate host key types only when such a line exists.
 
-
 // certError completes he for a refused host certificate: the checker's
 // reason (expired, not valid for this name, unknown CA, revoked) is kept
 // in Reason with the CA that signed it, and Fingerprint is the host
