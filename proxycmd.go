@@ -75,7 +75,6 @@ type proxyConn struct {
 	cmd  *exec.Cmd
 	addr proxyAddr
 	once sync.Once
-	err  error
 }
 
 func (c *proxyConn) Read(b []byte) (int, error)  { return c.r.Read(b) }
@@ -90,7 +89,7 @@ func (c *proxyConn) Close() error {
 		_ = c.cmd.Process.Kill()
 		_ = c.cmd.Wait() // a killed command's status says nothing
 	})
-	return c.err
+	return nil
 }
 
 func (c *proxyConn) LocalAddr() net.Addr  { return proxyAddr{c.addr.network, "proxy-command"} }

@@ -96,6 +96,8 @@ type Resolved struct {
 	// connection and for every reconnection. Its Stderr is nil: the
 	// command's standard error is discarded unless the caller sets it
 	// before Dial (the vmconn CLI passes its own standard error, as ssh).
+	// A jump host's own ProxyCommand runs with its standard error
+	// discarded.
 	ProxyCommand *vmconn.ProxyCommand
 
 	// ForwardAgent is the file's ForwardAgent setting. vmconn never
