@@ -42,7 +42,7 @@ type Cmd struct {
 	Env []string
 
 	// PTY, if set, runs the command on a pseudo-terminal; stderr is then
-	// merged into Stdout by the terminal.
+	// merged into Stdout by the terminal. Resize changes its size.
 	PTY *PTY
 
 	// Raw sends Command to the server exactly as is, to be parsed by the
@@ -218,7 +218,7 @@ func (cmd *Cmd) remoteLine() (string, error) {
 }
 
 // start sends the session's requests (env when Raw, pty-req, exec), each
-// bounded by the context (session_request.go): a server that never
+// bounded by the context (session.go): a server that never
 // answers cannot hold the caller. A refusal wraps ErrRefused, not
 // ErrConnLost: the connection is fine and asking again will not help.
 func (cmd *Cmd) start(s *session, line string) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/transfer"
 	"golang.org/x/term"
 )
 
@@ -157,7 +158,7 @@ func (f *cpFlags) copyAll(cmd *cobra.Command, g *globalFlags, host string, uploa
 	defer c.Close()
 	bar := newProgressBar(cmd.ErrOrStderr(), !f.quiet && !g.json && isTerminal(cmd.ErrOrStderr()))
 	defer bar.done()
-	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, KeepSpecialBits: f.special, Progress: func(p vmconn.Progress) {
+	opts := &transfer.Options{Verify: f.verify, PreserveTimes: f.times, KeepSpecialBits: f.special, Progress: func(p transfer.Progress) {
 		tally.update(p)
 		bar.update(p)
 	}}
@@ -195,7 +196,7 @@ func cpDirection(srcs []operand, dst operand) (host string, upload bool, err err
 }
 
 // copyOne copies one source, refusing directories without -r as scp does.
-func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src, dst string, opts *vmconn.CopyOptions) error {
+func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src, dst string, opts *transfer.Options) error {
 	ctx := cmd.Context()
 	isDir, err := f.isDir(cmd, c, upload, src)
 	if err != nil {
@@ -205,9 +206,9 @@ func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src
 		return &exitError{code: exitFailed, err: fmt.Errorf("vmconn: cp: %s is a directory (use -r)", src)}
 	}
 	if upload {
-		err = c.Upload(ctx, src, dst, opts)
+		err = transfer.Upload(ctx, c, src, dst, opts)
 	} else {
-		err = c.Download(ctx, src, dst, opts)
+		err = transfer.Download(ctx, c, src, dst, opts)
 	}
 	switch {
 	case err == nil:
@@ -224,7 +225,7 @@ func (f *cpFlags) isDir(cmd *cobra.Command, c *vmconn.Client, upload bool, src s
 		st, err := os.Stat(src)
 		return err == nil && st.IsDir(), err
 	}
-	s, err := c.SFTP(cmd.Context())
+	s, err := transfer.Open(cmd.Context(), c)
 	if err != nil {
 		return false, err
 	}
@@ -263,8 +264,8 @@ func newProgressBar(w io.Writer, enabled bool) *progressBar {
 	return &progressBar{w: w, enabled: enabled, start: time.Now(), now: time.Now}
 }
 
-// update is a vmconn.CopyOptions.Progress callback.
-func (b *progressBar) update(p vmconn.Progress) {
+// update is a transfer.Options.Progress callback.
+func (b *progressBar) update(p transfer.Progress) {
 	if !b.enabled {
 		return
 	}
@@ -289,7 +290,7 @@ func (b *progressBar) done() {
 }
 
 // progressLine renders one state of the bar.
-func progressLine(p vmconn.Progress, elapsed time.Duration) string {
+func progressLine(p transfer.Progress, elapsed time.Duration) string {
 	pct := 100
 	if p.Total > 0 {
 		pct = int(p.Bytes * 100 / p.Total)

@@ -5,18 +5,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/transfer"
 )
 
 // cpTally counts what "cp" copied, over all its sources.
 type cpTally struct {
 	mu           sync.Mutex
 	files, bytes int64
-	last         vmconn.Progress // of the source being copied
+	last         transfer.Progress // of the source being copied
 }
 
 // update is called with each source's progress (its own running totals).
-func (t *cpTally) update(p vmconn.Progress) {
+func (t *cpTally) update(p transfer.Progress) {
 	t.mu.Lock()
 	t.last = p
 	t.mu.Unlock()
@@ -27,7 +27,7 @@ func (t *cpTally) add() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.files, t.bytes = t.files+int64(t.last.Files), t.bytes+t.last.Bytes
-	t.last = vmconn.Progress{}
+	t.last = transfer.Progress{}
 }
 
 // cpJSON is what "cp --json" prints.

@@ -61,7 +61,7 @@ their output once every host is done.
 }
 
 // errNoCommand answers "exec host" without a command.
-var errNoCommand = errors.New("interactive shells are not supported yet (a later \"vmconn shell\" will open one); give a command, as in: vmconn exec [flags] host -- command")
+var errNoCommand = errors.New("no command: give a command, as in: vmconn exec [flags] host -- command (for an interactive shell: vmconn shell host)")
 
 type execRequest struct {
 	host, command string

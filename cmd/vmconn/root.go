@@ -28,7 +28,7 @@ Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.`,
 // subcommands lists every subcommand (help shows them sorted by name).
 func subcommands(g *globalFlags) []*cobra.Command {
 	return []*cobra.Command{
-		newExecCmd(g),
+		newExecCmd(g), newShellCmd(g),
 		newAliveCmd(g),
 		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
 		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),

@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"fmt"
@@ -52,3 +52,6 @@ func unsafeName(name string) string {
 	}
 	return ""
 }
+
+// Retryable reports false: the server will list the same names again.
+func (e *UnsafeNameError) Retryable() bool { return false }

@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"path"
 	"path/filepath"
 	"time"
+
+	"github.com/vmconn/vmconn"
 )
 
 // entryKind is what one entry of a copy is.
@@ -51,7 +53,7 @@ func (p *plan) add(rel string, st fs.FileInfo, link string) error {
 	case st.Mode()&fs.ModeSymlink != 0:
 		e.kind, e.size = kindSymlink, 0
 	default:
-		return fmt.Errorf("%s: not a regular file, directory or symbolic link (%v): %w", rel, st.Mode().Type(), ErrConfig)
+		return fmt.Errorf("%s: not a regular file, directory or symbolic link (%v): %w", rel, st.Mode().Type(), vmconn.ErrConfig)
 	}
 	p.entries = append(p.entries, e)
 	return nil
@@ -99,7 +101,7 @@ func (p *plan) walkLocal(dir, rel string) error {
 }
 
 // planRemote lists the remote tree at src, whose (followed) stat is st.
-func planRemote(f *SFTPSession, src string, st fs.FileInfo) (*plan, error) {
+func planRemote(f *SFTP, src string, st fs.FileInfo) (*plan, error) {
 	p := &plan{}
 	if err := p.add("", st, ""); err != nil {
 		return nil, err
@@ -118,16 +120,16 @@ const (
 	maxRemoteEntries = 1 << 20
 )
 
-func (p *plan) walkRemote(f *SFTPSession, dir, rel string, depth int) error {
+func (p *plan) walkRemote(f *SFTP, dir, rel string, depth int) error {
 	if depth >= maxRemoteDepth {
-		return fmt.Errorf("%s: more than %d directory levels; refusing the download: %w", dir, maxRemoteDepth, ErrConfig)
+		return fmt.Errorf("%s: more than %d directory levels; refusing the download: %w", dir, maxRemoteDepth, vmconn.ErrConfig)
 	}
 	infos, err := f.ReadDir(dir) // lstat information
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
 	if len(p.entries)+len(infos) > maxRemoteEntries {
-		return fmt.Errorf("%s: more than %d entries in the tree; refusing the download: %w", dir, maxRemoteEntries, ErrConfig)
+		return fmt.Errorf("%s: more than %d entries in the tree; refusing the download: %w", dir, maxRemoteEntries, vmconn.ErrConfig)
 	}
 	if err := checkListing(dir, infos); err != nil {
 		return err

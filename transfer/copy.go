@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"context"
@@ -9,12 +9,15 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
-// CopyOptions tune Upload and Download. The zero value copies with
+// Options tune Upload and Download. The zero value copies with
 // permission bits kept (but Download drops setuid, setgid and sticky
 // bits), without a checksum check and without progress.
-type CopyOptions struct {
+type Options struct {
 	// Verify checks every copied file's SHA-256 against one computed on
 	// the remote machine (with sha256sum, which must be installed) before
 	// the file takes its final name; a mismatch is an error wrapping
@@ -46,9 +49,21 @@ type Progress struct {
 }
 
 // ErrChecksum: a copied file's SHA-256 differs from the source's
-// (CopyOptions.Verify). Retryable: the data was damaged on the way or the
-// source changed meanwhile.
-var ErrChecksum = newSentinel("checksum mismatch", true)
+// (Options.Verify). Retryable (vmconn.Retryable reports true): the data
+// was damaged on the way or the source changed meanwhile.
+var ErrChecksum error = &sentinel{msg: "checksum mismatch", retry: true}
+
+// sentinel is the type of the package's sentinel errors, which carry a
+// verdict for vmconn.Retryable.
+type sentinel struct {
+	msg   string
+	retry bool
+}
+
+func (e *sentinel) Error() string { return e.msg }
+
+// Retryable reports whether trying again can help.
+func (e *sentinel) Retryable() bool { return e.retry }
 
 // Upload copies the local file or directory src to dst on the remote
 // machine over SFTP, like scp -r: if dst is an existing directory (or ends
@@ -63,12 +78,12 @@ var ErrChecksum = newSentinel("checksum mismatch", true)
 // file in place. Memory use does not grow with file size. Cancelling ctx
 // closes the SFTP session and returns at once. Relative remote paths,
 // and paths starting with "~/", are relative to the remote home.
-func (c *Client) Upload(ctx context.Context, src, dst string, o *CopyOptions) error {
+func Upload(ctx context.Context, c *vmconn.Client, src, dst string, o *Options) error {
 	st, err := os.Stat(src)
 	if err != nil {
 		return fmt.Errorf("vmconn: upload: %w", err)
 	}
-	return c.withSFTP(ctx, "upload", func(f *SFTPSession) error {
+	return withSFTP(ctx, c, "upload", func(f *SFTP) error {
 		target, err := remoteTarget(f, remotePath(dst), filepath.Base(filepath.Clean(src)))
 		if err != nil {
 			return err
@@ -96,8 +111,8 @@ func (c *Client) Upload(ctx context.Context, src, dst string, o *CopyOptions) er
 // path dst itself: a link where the copy needs a directory is an error, a
 // link where it puts a file or link is replaced, and modes are set on
 // opened files, never through a path.
-func (c *Client) Download(ctx context.Context, src, dst string, o *CopyOptions) error {
-	return c.withSFTP(ctx, "download", func(f *SFTPSession) error {
+func Download(ctx context.Context, c *vmconn.Client, src, dst string, o *Options) error {
+	return withSFTP(ctx, c, "download", func(f *SFTP) error {
 		src := remotePath(src)
 		st, err := f.Stat(src)
 		if err != nil {
@@ -118,8 +133,8 @@ func (c *Client) Download(ctx context.Context, src, dst string, o *CopyOptions) 
 
 // withSFTP runs fn with an SFTP session that is closed when ctx ends, and
 // names the operation in fn's error.
-func (c *Client) withSFTP(ctx context.Context, op string, fn func(*SFTPSession) error) error {
-	f, err := c.SFTP(ctx)
+func withSFTP(ctx context.Context, c *vmconn.Client, op string, fn func(*SFTP) error) error {
+	f, err := Open(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -131,31 +146,31 @@ func (c *Client) withSFTP(ctx context.Context, op string, fn func(*SFTPSession) 
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
-		return fmt.Errorf("vmconn: %s %s: %w", op, c.addr, contextError(ctx, err))
-	case errors.Is(err, ErrChecksum), errors.Is(err, ErrConfig):
-		return errorf("%s: %w", op, err)
+		return errutil.Errorf("%s %s: %w", op, c.Addr(), errutil.ContextError(ctx, err))
+	case errors.Is(err, ErrChecksum), errors.Is(err, vmconn.ErrConfig):
+		return errutil.Errorf("%s: %w", op, err)
 	}
 	if cerr := c.Err(); cerr != nil {
-		return c.opError(op, fmt.Errorf("%w (%w)", cerr, err))
+		return opError(c, op, fmt.Errorf("%w (%w)", cerr, err))
 	}
-	return errorf("%s: %w", op, err)
+	return errutil.Errorf("%s: %w", op, err)
 }
 
-func optionsOrZero(o *CopyOptions) CopyOptions {
+func optionsOrZero(o *Options) Options {
 	if o == nil {
-		return CopyOptions{}
+		return Options{}
 	}
 	return *o
 }
 
 // remoteTarget applies the naming rules to a remote destination.
-func remoteTarget(f *SFTPSession, dst, base string) (string, error) {
+func remoteTarget(f *SFTP, dst, base string) (string, error) {
 	st, err := f.Stat(dst)
 	switch {
 	case err == nil && st.IsDir():
 		return path.Join(dst, base), nil
 	case strings.HasSuffix(dst, "/"):
-		return "", fmt.Errorf("%s: not an existing directory: %w", dst, ErrConfig)
+		return "", fmt.Errorf("%s: not an existing directory: %w", dst, vmconn.ErrConfig)
 	}
 	return dst, nil
 }
@@ -167,7 +182,7 @@ func localTarget(dst, base string) (string, error) {
 	case err == nil && st.IsDir():
 		return filepath.Join(dst, base), nil
 	case strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, string(filepath.Separator)):
-		return "", fmt.Errorf("%s: not an existing directory: %w", dst, ErrConfig)
+		return "", fmt.Errorf("%s: not an existing directory: %w", dst, vmconn.ErrConfig)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"context"
@@ -10,14 +10,16 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/vmconn/vmconn"
 )
 
 // copier carries out one plan, in either direction.
 type copier struct {
 	ctx  context.Context
-	c    *Client
-	f    *SFTPSession
-	opts CopyOptions
+	c    *vmconn.Client
+	f    *SFTP
+	opts Options
 	plan *plan
 
 	mu    sync.Mutex // guards the progress counters and Progress calls
@@ -90,7 +92,7 @@ func (cp *copier) verify(remote, want string) error {
 		return nil
 	}
 	// Not Output: the copy's SFTP session may hold the server's only slot.
-	out, err := cp.c.sideOutput(cp.ctx, ShellJoin("sha256sum", "--", remote))
+	out, err := cp.f.s.SideOutput(cp.ctx, vmconn.ShellJoin("sha256sum", "--", remote))
 	if err != nil {
 		return fmt.Errorf("checksum of %s: %w", remote, err)
 	}

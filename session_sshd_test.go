@@ -1,12 +1,7 @@
 package vmconn_test
 
 import (
-	"bytes"
-	"crypto/rand"
 	"errors"
-	"os"
-	"os/user"
-	"path/filepath"
 	"testing"
 
 	"github.com/vmconn/vmconn"
@@ -58,43 +53,6 @@ func TestSSHDMaxSessions1Guard(t *testing.T) {
 			}
 		}
 	})
-}
-
-// TestSSHDMaxSessions1CopyVerify: the checksum of a verified copy cannot
-// wait for the slot that the copy's own SFTP session holds.
-func TestSSHDMaxSessions1CopyVerify(t *testing.T) {
-	forEachMaxSessions1(t, func(t *testing.T, s *sshdtest.Server, c *vmconn.Client) {
-		local := t.TempDir()
-		data := make([]byte, 100000)
-		rand.Read(data)
-		src := filepath.Join(local, "data")
-		if err := os.WriteFile(src, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		remote := "vmconn-verify"
-		if isCurrentUser(s.User) {
-			remote = filepath.Join(t.TempDir(), remote)
-		}
-		opts := &vmconn.CopyOptions{Verify: true}
-		if err := c.Upload(testCtx(t), src, remote, opts); err != nil {
-			t.Fatalf("Upload: %v", err)
-		}
-		back := filepath.Join(local, "back")
-		if err := c.Download(testCtx(t), remote, back, opts); err != nil {
-			t.Fatalf("Download: %v", err)
-		}
-		if got, err := os.ReadFile(back); err != nil || !bytes.Equal(got, data) {
-			t.Errorf("round trip: %d bytes, %v", len(got), err)
-		}
-		if err := c.Command(testCtx(t), "true").Run(); err != nil {
-			t.Errorf("a command after the copy: %v", err)
-		}
-	})
-}
-
-func isCurrentUser(name string) bool {
-	u, err := user.Current()
-	return err == nil && u.Username == name
 }
 
 // TestSSHDPermitTTYNo: sshd refusing the pty is ErrRefused, not a lost

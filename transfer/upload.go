@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"context"
@@ -172,7 +172,7 @@ func (cp *copier) removeStaging() {
 	if cp.ctx.Err() != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(cp.ctx), 5*time.Second)
 		defer cancel()
-		nf, err := cp.c.SFTP(ctx)
+		nf, err := Open(ctx, cp.c)
 		if err != nil {
 			return
 		}

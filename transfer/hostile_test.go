@@ -1,4 +1,4 @@
-package vmconn_test
+package transfer_test
 
 import (
 	"errors"
@@ -8,23 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/hostilesftp"
+	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/transfer"
 )
 
 // Downloads from a server whose listings lie: nothing outside the
 // destination may change, byte for byte and mode for mode.
-
-func hostileClient(t *testing.T, s *hostilesftp.Server) *vmconn.Client {
-	t.Helper()
-	cfg := &vmconn.Config{User: s.User, IdentityFiles: []string{s.ClientKeyFile}, KnownHostsFiles: []string{s.KnownHostsFile}, NoAgent: true}
-	c, err := vmconn.Dial(testCtx(t), s.Addr, cfg)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // snapshot records every path under root except those under skip: mode,
 // contents and link target.
@@ -81,8 +71,8 @@ func sameSnapshot(t *testing.T, before, after map[string]string) {
 // yet made).
 func hostileLayout(t *testing.T) (base, dst string) {
 	base = t.TempDir()
-	xferWrite(t, filepath.Join(base, "victim", "file"), []byte("victim data"), 0o640)
-	xferWrite(t, filepath.Join(base, "in", "keep"), []byte("keep"), 0o600)
+	testkit.WriteFile(t, filepath.Join(base, "victim", "file"), []byte("victim data"), 0o640)
+	testkit.WriteFile(t, filepath.Join(base, "in", "keep"), []byte("keep"), 0o600)
 	os.Chmod(filepath.Join(base, "victim"), 0o750)
 	os.Chmod(filepath.Join(base, "in"), 0o750)
 	os.Chmod(base, 0o750)
@@ -133,11 +123,11 @@ func TestDownloadHostileListing(t *testing.T) {
 			t.Parallel()
 			base, dst := hostileLayout(t)
 			tree := hostileTrees(filepath.Join(base, "victim"))[name]
-			c := hostileClient(t, hostilesftp.Start(t, tree))
+			c := testkit.DialHostileSFTP(t, hostilesftp.Start(t, tree))
 			before := snapshot(t, base, dst)
-			err := c.Download(testCtx(t), "/a/b/top", dst, nil)
+			err := transfer.Download(testkit.Ctx(t), c, "/a/b/top", dst, nil)
 			sameSnapshot(t, before, snapshot(t, base, dst))
-			var ue *vmconn.UnsafeNameError
+			var ue *transfer.UnsafeNameError
 			if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "vmconn: download: ") {
 				t.Fatalf("Download = %v; want an *UnsafeNameError", err)
 			}
@@ -163,26 +153,26 @@ func TestDownloadKeepsOutOfLocalLinks(t *testing.T) {
 		"/lnk":  {file("file", "pwned")},
 		"/top2": {file("f", "fine")},
 	}
-	c := hostileClient(t, hostilesftp.Start(t, tree))
+	c := testkit.DialHostileSFTP(t, hostilesftp.Start(t, tree))
 	before := snapshot(t, base, filepath.Join(dst, "top"))
-	err := c.Download(testCtx(t), "/top", dst+"/", nil)
+	err := transfer.Download(testkit.Ctx(t), c, "/top", dst+"/", nil)
 	sameSnapshot(t, before, snapshot(t, base, filepath.Join(dst, "top")))
 	if err != nil {
 		t.Fatalf("Download: %v", err) // no link is in the way: dst/top is new
 	}
 	before = snapshot(t, base, "")
-	err = c.Download(testCtx(t), "/lnk", dst+"/", nil)
+	err = transfer.Download(testkit.Ctx(t), c, "/lnk", dst+"/", nil)
 	sameSnapshot(t, before, snapshot(t, base, ""))
 	if err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Fatalf("Download into a local link = %v; want a refusal", err)
 	}
 	// A link where a file goes is replaced, not written through.
-	xferWrite(t, filepath.Join(dst, "top2", "x"), nil, 0o600)
+	testkit.WriteFile(t, filepath.Join(dst, "top2", "x"), nil, 0o600)
 	if err := os.Symlink(filepath.Join(base, "victim", "file"), filepath.Join(dst, "top2", "f")); err != nil {
 		t.Fatal(err)
 	}
 	before = snapshot(t, base, filepath.Join(dst, "top2"))
-	if err := c.Download(testCtx(t), "/top2", dst+"/", nil); err != nil {
+	if err := transfer.Download(testkit.Ctx(t), c, "/top2", dst+"/", nil); err != nil {
 		t.Fatalf("Download over a local link: %v", err)
 	}
 	sameSnapshot(t, before, snapshot(t, base, filepath.Join(dst, "top2")))
@@ -200,10 +190,10 @@ func TestDownloadSpecialBits(t *testing.T) {
 		{Name: "sgid", Mode: fs.ModeSetgid | 0o750, Data: []byte("y")},
 		{Name: "sticky", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
 	}, "/top/sticky": {}}
-	c := hostileClient(t, hostilesftp.Start(t, tree))
+	c := testkit.DialHostileSFTP(t, hostilesftp.Start(t, tree))
 	for _, keep := range []bool{false, true} {
 		dst := filepath.Join(t.TempDir(), "top")
-		if err := c.Download(testCtx(t), "/top", dst, &vmconn.CopyOptions{KeepSpecialBits: keep}); err != nil {
+		if err := transfer.Download(testkit.Ctx(t), c, "/top", dst, &transfer.Options{KeepSpecialBits: keep}); err != nil {
 			t.Fatalf("Download (keep %v): %v", keep, err)
 		}
 		want := map[string]fs.FileMode{"suid": 0o755, "sgid": 0o750, "sticky": fs.ModeDir | 0o777}
@@ -234,9 +224,9 @@ func TestDownloadEndlessTree(t *testing.T) {
 		dir += "/d"
 	}
 	tree[dir] = nil
-	c := hostileClient(t, hostilesftp.Start(t, tree))
+	c := testkit.DialHostileSFTP(t, hostilesftp.Start(t, tree))
 	dst := t.TempDir()
-	err := c.Download(testCtx(t), "/top", dst+"/", nil)
+	err := transfer.Download(testkit.Ctx(t), c, "/top", dst+"/", nil)
 	if err == nil || !strings.Contains(err.Error(), "directory levels") {
 		t.Fatalf("Download of an endless tree = %v; want a refusal", err)
 	}

@@ -1,4 +1,4 @@
-package vmconn
+package transfer
 
 import (
 	"fmt"

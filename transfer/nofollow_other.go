@@ -1,6 +1,6 @@
 //go:build !unix
 
-package vmconn
+package transfer
 
 import (
 	"io/fs"
