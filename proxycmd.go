@@ -2,12 +2,15 @@ package vmconn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -66,19 +69,55 @@ func (p *ProxyCommand) DialContext(ctx context.Context, network, addr string) (n
 		outR.Close()
 		return nil, fmt.Errorf("proxy command %q: %w: %w", p.Command, ErrUnreachable, err)
 	}
-	return &proxyConn{r: outR, w: inW, cmd: cmd, addr: proxyAddr{network, addr}}, nil
+	return &proxyConn{r: outR, w: inW, cmd: cmd, command: p.Command, addr: proxyAddr{network, addr}}, nil
 }
 
 // proxyConn is a ProxyCommand's standard output and input as a net.Conn.
 type proxyConn struct {
-	r, w *os.File
-	cmd  *exec.Cmd
-	addr proxyAddr
-	once sync.Once
+	r, w    *os.File
+	cmd     *exec.Cmd
+	command string // as given, for messages
+	addr    proxyAddr
+	once    sync.Once
+	spoke   atomic.Bool // the command wrote something
 }
 
-func (c *proxyConn) Read(b []byte) (int, error)  { return c.r.Read(b) }
-func (c *proxyConn) Write(b []byte) (int, error) { return c.w.Write(b) }
+// Read reads the command's output. An end before any output says that
+// the command ended (or closed its output) before the server's banner,
+// which the handshake error then shows.
+func (c *proxyConn) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	if n > 0 {
+		c.spoke.Store(true)
+	}
+	if errors.Is(err, io.EOF) && c.spoke.Load() {
+		return n, err // the usual end of the connection
+	}
+	return n, c.ended(err)
+}
+
+// Write writes to the command's input.
+func (c *proxyConn) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	return n, c.ended(err)
+}
+
+// ended names the command in an error that says it ended (its output
+// ended, or its input is closed), and makes a use after Close the
+// error net.Conn users expect.
+func (c *proxyConn) ended(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrClosed):
+		return net.ErrClosed
+	case !c.spoke.Load() && (errors.Is(err, io.EOF) || errors.Is(err, syscall.EPIPE)):
+		return fmt.Errorf("proxy command %q ended before the server's banner: %w", c.command, err)
+	case errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("proxy command %q ended: %w", c.command, err)
+	}
+	return err
+}
 
 // Close closes the pipes, kills the command and waits for it, so that no
 // process is left behind. It is safe to call more than once.
