@@ -17,10 +17,10 @@ import (
 	"github.com/vmconn/vmconn/internal/testkit"
 )
 
-// relayCommand is a ProxyCommand that notes each run in runs, writes a
+// relayCommand is a ProxyCommand that notes each run's pid in runs, writes a
 // line to its standard error and relays to s with busybox nc.
 func relayCommand(s *sshdtest.Server, runs string) string {
-	return fmt.Sprintf("sh -c 'echo run >> %s; echo proxy-says-hi >&2; exec busybox nc %s %d'", runs, s.Host, s.Port)
+	return fmt.Sprintf("sh -c 'echo $$ >> %s; echo proxy-says-hi >&2; exec busybox nc %s %d'", runs, s.Host, s.Port)
 }
 
 // TestProxyCommandSSHD: a login through a ProxyCommand relay to real
@@ -28,8 +28,8 @@ func relayCommand(s *sshdtest.Server, runs string) string {
 // for the reconnection after sshd dropped the connection.
 func TestProxyCommandSSHD(t *testing.T) {
 	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("the relay is a Unix shell command")
+	if runtime.GOOS != "linux" {
+		t.Skip("the relay is a Unix shell command; the reaping check reads /proc")
 	}
 	s := sshdtest.Start(t, sshdtest.Options{HostKeyTypes: []string{"ed25519"}})
 	runs := filepath.Join(t.TempDir(), "runs")
@@ -37,7 +37,6 @@ func TestProxyCommandSSHD(t *testing.T) {
 	cfg := sshdConfig(s)
 	cfg.DialContext = (&vmconn.ProxyCommand{Command: relayCommand(s, runs), Stderr: &stderr}).DialContext
 	c := dialSSHD(t, s, cfg)
-	defer c.Close()
 	if out, err := c.Output(testCtx(t), "echo ok"); err != nil || string(out) != "ok\n" {
 		t.Fatalf("Output = %q, %v", out, err)
 	}
@@ -45,8 +44,17 @@ func TestProxyCommandSSHD(t *testing.T) {
 	if out, err := c.Output(testCtx(t), "echo again"); err != nil || string(out) != "again\n" {
 		t.Fatalf("Output after the connection was cut = %q, %v", out, err)
 	}
-	if b, _ := os.ReadFile(runs); strings.Count(string(b), "run\n") != 2 {
-		t.Errorf("the command ran %d times, want 2 (dial and reconnect)", strings.Count(string(b), "run\n"))
+	c.Close()
+	b, _ := os.ReadFile(runs)
+	pids := strings.Fields(string(b))
+	if len(pids) != 2 {
+		t.Errorf("the command ran %d times, want 2 (dial and reconnect)", len(pids))
+	}
+	for _, pid := range pids { // each relay is killed and reaped, the first when its link was lost
+		testenv.Eventually(t, 5*time.Second, func() bool {
+			_, err := os.Stat("/proc/" + pid)
+			return errors.Is(err, os.ErrNotExist)
+		}, "proxy command %s still exists after Close", pid)
 	}
 	if !strings.Contains(stderr.String(), "proxy-says-hi") {
 		t.Errorf("the command's stderr was not passed through: %q", stderr.String())
