@@ -24,7 +24,8 @@ var defaultIdentityFiles = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
 // agent only).
 type identity struct {
 	pub    ssh.PublicKey
-	signer ssh.Signer // nil: only the agent can sign for it
+	signer ssh.Signer       // nil: only the agent can sign for it
+	cert   *ssh.Certificate // file-cert.pub, offered before the key; nil if none
 }
 
 // authMethods returns the methods to offer, in OpenSSH's order: public
@@ -38,9 +39,19 @@ func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ss
 	if err != nil {
 		return nil, nil, err
 	}
+	certs, err := loadCertificates(cfg.CertificateFiles)
+	if err != nil {
+		return nil, nil, err
+	}
 	var closer io.Closer = nopCloser{}
 	var methods []ssh.AuthMethod
-	if agentConn := dialAgent(cfg, log); agentConn != nil {
+	agentConn := dialAgent(cfg, log)
+	if agentConn == nil {
+		if err := unmatchedCert(certs, explicit, ids, cfg.CertificateFiles); err != nil {
+			return nil, nil, err
+		}
+	}
+	if agentConn != nil {
 		closer = agentConn
 		agentSigners := agent.NewClient(agentConn).Signers
 		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
@@ -48,12 +59,12 @@ func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ss
 			if err != nil {
 				log.Debug("vmconn: ssh-agent gave no keys", "err", err)
 			}
-			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly)
+			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly, certs)
 			logPublicKeys(log, signers)
 			tried("publickey")
 			return signers, nil
 		}))
-	} else if all := offerOrder(explicit, ids, nil, true); len(all) > 0 {
+	} else if all := offerOrder(explicit, ids, nil, true, certs); len(all) > 0 {
 		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
 			logPublicKeys(log, all)
 			tried("publickey")
@@ -70,29 +81,33 @@ func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ss
 // lost behind others when the server allows few tries (MaxAuthTries):
 // the explicit Signers, then each identity file in order (signed by the
 // agent when only the agent can), then, unless identitiesOnly, the
-// agent's other keys. A key is offered once.
-func offerOrder(explicit []ssh.Signer, ids []identity, fromAgent []ssh.Signer, identitiesOnly bool) []ssh.Signer {
+// agent's other keys. A key is offered once, right after its
+// certificates (certs that certify it, and an identity file's own
+// KEY-cert.pub), as ssh offers them.
+func offerOrder(explicit []ssh.Signer, ids []identity, fromAgent []ssh.Signer, identitiesOnly bool, certs []*ssh.Certificate) []ssh.Signer {
 	var out []ssh.Signer
 	seen := map[string]bool{}
-	add := func(s ssh.Signer) {
-		if k := string(s.PublicKey().Marshal()); !seen[k] {
-			seen[k] = true
-			out = append(out, s)
+	add := func(s ssh.Signer, own *ssh.Certificate) {
+		for _, s := range append(certSigners(s, own, certs), s) {
+			if k := string(s.PublicKey().Marshal()); !seen[k] {
+				seen[k] = true
+				out = append(out, s)
+			}
 		}
 	}
 	for _, s := range explicit {
-		add(s)
+		add(s, nil)
 	}
 	for _, id := range ids {
 		if s := id.signer; s != nil {
-			add(s)
+			add(s, id.cert)
 		} else if s := agentSigner(fromAgent, id.pub); s != nil {
-			add(s)
+			add(s, id.cert)
 		}
 	}
 	if !identitiesOnly {
 		for _, s := range fromAgent {
-			add(s)
+			add(s, nil)
 		}
 	}
 	return out
@@ -171,6 +186,13 @@ func identities(cfg *Config, log *slog.Logger) ([]identity, error) {
 	var ids []identity
 	for _, file := range files {
 		id, err := loadIdentity(file, cfg.Passphrase, agentToAsk(cfg) || !explicit)
+		if err == nil {
+			id.cert, err = certBeside(file, id.pub)
+			if err != nil && !explicit {
+				log.Debug("skipping certificate of default identity", "file", file, "err", err)
+				err = nil
+			}
+		}
 		switch {
 		case err == nil:
 			ids = append(ids, id)

@@ -79,8 +79,20 @@ type Config struct {
 	// other keys unless IdentitiesOnly.
 	IdentityFiles []string
 
-	// Signers are keys given explicitly, offered first.
+	// Signers are keys given explicitly, offered first. A signer made
+	// with ssh.NewCertSigner offers an OpenSSH certificate with its key
+	// (for a server whose TrustedUserCAKeys trusts the certificate's CA).
+	// An IdentityFiles entry's certificate, file-cert.pub beside it, is
+	// offered with it as ssh does; a certificate there for another key is
+	// an ErrConfig error.
 	Signers []ssh.Signer
+
+	// CertificateFiles are OpenSSH user certificates (ssh_config's
+	// CertificateFile), each offered, before the plain key, with the key
+	// it certifies: one of Signers, IdentityFiles or the agent's. Without
+	// an agent, a certificate that none of those keys matches is an
+	// ErrConfig error. Zero means only the files beside IdentityFiles.
+	CertificateFiles []string
 
 	// IdentitiesOnly offers only Signers and IdentityFiles (the default
 	// files when IdentityFiles is zero), as ssh's IdentitiesOnly does: the

@@ -161,8 +161,9 @@ func (e *ExitError) Retryable() bool { return false }
 type HostKeyError struct {
 	Addr        string   // host:port that was dialled
 	KeyType     string   // type of the key the server presented
-	Fingerprint string   // SHA256 fingerprint of the presented key
+	Fingerprint string   // SHA256 fingerprint of the presented key (of a certificate's key)
 	Want        []string // known_hosts lines' fingerprints (changed key), or the @revoked line
+	Reason      string   // why a host certificate was refused ("cert has expired", ...), or ""
 	Err         error    // ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked
 }
 
@@ -170,6 +171,9 @@ func (e *HostKeyError) Error() string {
 	s := e.Err.Error() + " for " + e.Addr + ": server offered " + e.KeyType + " " + e.Fingerprint
 	if len(e.Want) > 0 {
 		s += ", known_hosts has " + strings.Join(e.Want, ", ")
+	}
+	if e.Reason != "" {
+		s += ": host certificate refused: " + e.Reason
 	}
 	return s
 }

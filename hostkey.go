@@ -61,11 +61,14 @@ func hostKeyError(addr string, key ssh.PublicKey, err error) error {
 	he := &HostKeyError{Addr: addr, KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key), Err: ErrHostKeyUnknown}
 	var ke *xknownhosts.KeyError
 	var re *xknownhosts.RevokedError
+	cert, isCert := key.(*ssh.Certificate)
 	switch {
 	case errors.As(err, &re): // "@revoked" in known_hosts
 		he.Err = ErrHostKeyRevoked
 		he.Want = []string{fmt.Sprintf("@revoked (%s:%d)", re.Revoked.Filename, re.Revoked.Line)}
 		return he
+	case isCert:
+		return certError(he, cert, err)
 	case !errors.As(err, &ke):
 		return fmt.Errorf("%w: %w", ErrHostKeyUnknown, err)
 	}

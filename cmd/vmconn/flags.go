@@ -163,7 +163,8 @@ func plural(n int) string {
 
 // withHostKeyHint adds to an unknown host key error how to proceed.
 func withHostKeyHint(err error) error {
-	if !errors.Is(err, vmconn.ErrHostKeyUnknown) {
+	var he *vmconn.HostKeyError
+	if !errors.Is(err, vmconn.ErrHostKeyUnknown) || (errors.As(err, &he) && he.Reason != "") { // a refused certificate
 		return err
 	}
 	return fmt.Errorf("%w\n  If the fingerprint is the host's, run again with --accept-new to record it in known_hosts,\n  or name a known_hosts file that has it with --known-hosts", err)
