@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -24,36 +25,55 @@ var defaultIdentityFiles = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
 // agent only).
 type identity struct {
 	pub    ssh.PublicKey
-	signer ssh.Signer // nil: only the agent can sign for it
+	signer ssh.Signer       // nil: only the agent can sign for it
+	cert   *ssh.Certificate // file-cert.pub, offered before the key; nil if none
 }
 
 // authMethods returns the methods to offer, in OpenSSH's order: public
 // keys (see offerOrder), then password and keyboard-interactive. The
 // returned closer releases the agent connection; call it once the
-// handshake is over.
-func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, error) {
+// handshake is over. Each method, when tried, is logged and named to
+// tried ("publickey", "password", "keyboard-interactive").
+func authMethods(cfg *Config, log *slog.Logger, tried func(method string)) ([]ssh.AuthMethod, io.Closer, error) {
 	explicit := cfg.Signers
 	ids, err := identities(cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	certs, err := loadCertificates(cfg.CertificateFiles)
+	if err != nil {
+		return nil, nil, err
+	}
 	var closer io.Closer = nopCloser{}
 	var methods []ssh.AuthMethod
-	if agentConn := dialAgent(cfg, log); agentConn != nil {
+	agentConn := dialAgent(cfg, log)
+	if agentConn == nil {
+		if err := unmatchedCert(certs, explicit, ids, cfg.CertificateFiles); err != nil {
+			return nil, nil, err
+		}
+	}
+	if agentConn != nil {
 		closer = agentConn
 		agentSigners := agent.NewClient(agentConn).Signers
 		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
 			fromAgent, err := agentSigners()
 			if err != nil {
-				log.Debug("ssh-agent gave no keys", "err", err)
+				log.Debug("vmconn: ssh-agent gave no keys", "err", err)
 			}
-			return offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly), nil
+			signers := offerOrder(explicit, ids, fromAgent, cfg.IdentitiesOnly, certs)
+			logPublicKeys(log, signers)
+			tried("publickey")
+			return signers, nil
 		}))
-	} else if all := offerOrder(explicit, ids, nil, true); len(all) > 0 {
-		methods = append(methods, ssh.PublicKeys(all...))
+	} else if all := offerOrder(explicit, ids, nil, true, certs); len(all) > 0 {
+		methods = append(methods, ssh.PublicKeysCallback(func() ([]ssh.Signer, error) {
+			logPublicKeys(log, all)
+			tried("publickey")
+			return all, nil
+		}))
 	}
 	if cfg.Password != "" {
-		methods = append(methods, passwordMethods(cfg.Password)...)
+		methods = append(methods, passwordMethods(cfg.Password, log, tried)...)
 	}
 	return methods, closer, nil
 }
@@ -62,29 +82,33 @@ func authMethods(cfg *Config, log *slog.Logger) ([]ssh.AuthMethod, io.Closer, er
 // lost behind others when the server allows few tries (MaxAuthTries):
 // the explicit Signers, then each identity file in order (signed by the
 // agent when only the agent can), then, unless identitiesOnly, the
-// agent's other keys. A key is offered once.
-func offerOrder(explicit []ssh.Signer, ids []identity, fromAgent []ssh.Signer, identitiesOnly bool) []ssh.Signer {
+// agent's other keys. A key is offered once, right after its
+// certificates (certs that certify it, and an identity file's own
+// KEY-cert.pub), as ssh offers them.
+func offerOrder(explicit []ssh.Signer, ids []identity, fromAgent []ssh.Signer, identitiesOnly bool, certs []*ssh.Certificate) []ssh.Signer {
 	var out []ssh.Signer
 	seen := map[string]bool{}
-	add := func(s ssh.Signer) {
-		if k := string(s.PublicKey().Marshal()); !seen[k] {
-			seen[k] = true
-			out = append(out, s)
+	add := func(s ssh.Signer, own *ssh.Certificate) {
+		for _, s := range append(certSigners(s, own, certs), s) {
+			if k := string(s.PublicKey().Marshal()); !seen[k] {
+				seen[k] = true
+				out = append(out, s)
+			}
 		}
 	}
 	for _, s := range explicit {
-		add(s)
+		add(s, nil)
 	}
 	for _, id := range ids {
 		if s := id.signer; s != nil {
-			add(s)
+			add(s, id.cert)
 		} else if s := agentSigner(fromAgent, id.pub); s != nil {
-			add(s)
+			add(s, id.cert)
 		}
 	}
 	if !identitiesOnly {
 		for _, s := range fromAgent {
-			add(s)
+			add(s, nil)
 		}
 	}
 	return out
@@ -101,10 +125,18 @@ func agentSigner(fromAgent []ssh.Signer, pub ssh.PublicKey) ssh.Signer {
 }
 
 // passwordMethods offers the password as "password" and as the answer to
-// every "keyboard-interactive" prompt.
-func passwordMethods(pw string) []ssh.AuthMethod {
-	return []ssh.AuthMethod{ssh.Password(pw),
+// every "keyboard-interactive" prompt; log and tried hear that they are
+// tried (never the password).
+func passwordMethods(pw string, log *slog.Logger, tried func(string)) []ssh.AuthMethod {
+	return []ssh.AuthMethod{
+		ssh.PasswordCallback(func() (string, error) {
+			log.Info("vmconn: auth: trying password")
+			tried("password")
+			return pw, nil
+		}),
 		ssh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+			log.Info("vmconn: auth: answering keyboard-interactive with the password", "prompts", len(questions))
+			tried("keyboard-interactive")
 			answers := make([]string, len(questions))
 			for i := range answers {
 				answers[i] = pw
@@ -129,7 +161,7 @@ func dialAgent(cfg *Config, log *slog.Logger) net.Conn {
 	}
 	conn, err := dialAgentAt(addr)
 	if err != nil {
-		log.Debug("ssh-agent not reachable", "socket", addr, "err", err)
+		log.Debug("vmconn: ssh-agent not reachable", "socket", addr, "err", err)
 		return nil
 	}
 	return conn
@@ -155,13 +187,20 @@ func identities(cfg *Config, log *slog.Logger) ([]identity, error) {
 	var ids []identity
 	for _, file := range files {
 		id, err := loadIdentity(file, cfg.Passphrase, agentToAsk(cfg) || !explicit)
+		if err == nil {
+			id.cert, err = certBeside(file, id.pub)
+			if err != nil && !explicit {
+				log.Debug("skipping certificate of default identity", "file", file, "err", err)
+				err = nil
+			}
+		}
 		switch {
 		case err == nil:
 			ids = append(ids, id)
 		case explicit:
 			return nil, err
 		default:
-			log.Debug("skipping default identity", "file", file, "err", err)
+			log.Debug("vmconn: skipping default identity", "file", file, "err", err)
 		}
 	}
 	return ids, nil
@@ -241,4 +280,109 @@ func loadKeyFile(file string, passphrase func(string) ([]byte, error)) (ssh.Sign
 		return bad("not a private key", err)
 	}
 	return signer, nil
+}
+
+// CheckIdentityFile reports whether Dial with cfg can offer the private
+// key in file without asking for a passphrase: nil when the file holds an
+// unencrypted key, or an encrypted one whose public key is known (in the
+// file or in file.pub) while cfg lets Dial ask an agent, which may hold
+// the key. Otherwise it returns the error loading the key, wrapping
+// ErrConfig (see LoadKeyFile). cfg.Passphrase is never called; nil cfg
+// means the zero Config. Package sshconfig uses it to skip an
+// IdentityFile that would fail the login, as OpenSSH does.
+func CheckIdentityFile(file string, cfg *Config) error {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	_, err := loadIdentity(file, nil, agentToAsk(cfg))
+	return err
+}
+
+// loadCertificate reads an OpenSSH user certificate file (KEY-cert.pub).
+// Errors wrap ErrConfig and name the file.
+func loadCertificate(file string) (*ssh.Certificate, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: certificate file %s: cannot read: %w: %w", file, ErrConfig, err)
+	}
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("vmconn: certificate file %s: %w: %w", file, ErrConfig, err)
+	}
+	cert, ok := pub.(*ssh.Certificate)
+	if !ok || cert.CertType != ssh.UserCert {
+		return nil, fmt.Errorf("vmconn: certificate file %s: not a user certificate: %w", file, ErrConfig)
+	}
+	return cert, nil
+}
+
+// loadCertificates reads Config.CertificateFiles.
+func loadCertificates(files []string) ([]*ssh.Certificate, error) {
+	var certs []*ssh.Certificate
+	for _, f := range files {
+		c, err := loadCertificate(f)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
+// certBeside returns the certificate that ssh offers with the key in
+// file: file-cert.pub, if it exists (nil if not). A certificate for
+// another key is an error wrapping ErrConfig that says so.
+func certBeside(file string, pub ssh.PublicKey) (*ssh.Certificate, error) {
+	name := file + "-cert.pub"
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	cert, err := loadCertificate(name)
+	if err != nil {
+		return nil, err
+	}
+	if !certifies(cert, pub) {
+		return nil, fmt.Errorf("vmconn: certificate file %s: it certifies key %s, not the key in %s (%s): %w",
+			name, ssh.FingerprintSHA256(cert.Key), file, ssh.FingerprintSHA256(pub), ErrConfig)
+	}
+	return cert, nil
+}
+
+// certifies reports whether cert is for the key pub.
+func certifies(cert *ssh.Certificate, pub ssh.PublicKey) bool {
+	return bytes.Equal(cert.Key.Marshal(), pub.Marshal())
+}
+
+// unmatchedCert returns an error for the first certificate that no key
+// among explicit and ids certifies, when no agent may hold its key.
+func unmatchedCert(certs []*ssh.Certificate, explicit []ssh.Signer, ids []identity, files []string) error {
+	for i, c := range certs {
+		found := false
+		for _, s := range explicit {
+			found = found || certifies(c, s.PublicKey())
+		}
+		for _, id := range ids {
+			found = found || certifies(c, id.pub)
+		}
+		if !found {
+			return fmt.Errorf("vmconn: certificate file %s: no private key for its key %s (give it in IdentityFiles or Signers): %w",
+				files[i], ssh.FingerprintSHA256(c.Key), ErrConfig)
+		}
+	}
+	return nil
+}
+
+// certSigners returns the signers of s's certificates: own (an identity
+// file's KEY-cert.pub) and those of certs that certify s's key.
+func certSigners(s ssh.Signer, own *ssh.Certificate, certs []*ssh.Certificate) []ssh.Signer {
+	var out []ssh.Signer
+	for _, c := range append([]*ssh.Certificate{own}, certs...) {
+		if c == nil || !certifies(c, s.PublicKey()) {
+			continue
+		}
+		if cs, err := ssh.NewCertSigner(c, s); err == nil {
+			out = append(out, cs)
+		}
+	}
+	return out
 }

@@ -36,7 +36,7 @@ func TestOfferOrder(t *testing.T) {
 		only bool
 		want []int
 	}{{false, []int{0, 1, 2, 3, 4}}, {true, []int{0, 1, 2}}} {
-		got := name(offerOrder(explicit, ids, fromAgent, tc.only))
+		got := name(offerOrder(explicit, ids, fromAgent, tc.only, nil))
 		if len(got) != len(tc.want) {
 			t.Errorf("identitiesOnly %v: offered %v; want %v", tc.only, got, tc.want)
 			continue

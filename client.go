@@ -27,7 +27,7 @@ type Client struct {
 	user    string
 	cfg     Config
 	log     *slog.Logger
-	token   string        // prefix of the per-command marker (cmdmark.go)
+	token   string        // prefix of the per-command marker (cmd_envelope.go)
 	cmdSeq  atomic.Uint64 // numbers the commands for their markers
 	slots   chan struct{} // session semaphore
 	dialing chan struct{} // held while reconnecting
@@ -42,7 +42,7 @@ type Client struct {
 	lastBootID string // last boot id read, to notice reboots on reconnect
 	rebootedTo string // boot id of the last reboot reported (events.go)
 
-	subs subscribers // Client.OnEvent's (events_api.go)
+	subs subscribers // Client.OnEvent's (events.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -74,7 +74,8 @@ func (c *Client) Addr() string { return c.addr }
 func (c *Client) User() string { return c.user }
 
 // SSH returns the underlying x/crypto connection, for protocols vmconn
-// does not wrap (SFTP, port forwarding). It is nil after Close.
+// does not wrap (port forwarding; for a session that holds a slot, see
+// NewSession). It is nil after Close.
 func (c *Client) SSH() *ssh.Client {
 	cn, err := c.current()
 	if err != nil {

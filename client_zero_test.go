@@ -84,9 +84,7 @@ func zeroClientCalls(src, dir string) map[string]func(context.Context, *vmconn.C
 		"Guard": func(ctx context.Context, c *vmconn.Client) error {
 			return c.Guard(ctx, func(context.Context) error { return nil })
 		},
-		"SFTP":     func(ctx context.Context, c *vmconn.Client) error { return ignore(c.SFTP(ctx)) },
-		"Upload":   func(ctx context.Context, c *vmconn.Client) error { return c.Upload(ctx, src, "dst", nil) },
-		"Download": func(ctx context.Context, c *vmconn.Client) error { return c.Download(ctx, "src", dir, nil) },
+		"NewSession": func(ctx context.Context, c *vmconn.Client) error { return ignore(c.NewSession(ctx)) },
 		"ForwardAgent": func(ctx context.Context, c *vmconn.Client) error {
 			return ignore(c.ForwardAgent(ctx, agent.NewKeyring()))
 		},

@@ -42,7 +42,7 @@ type Cmd struct {
 	Env []string
 
 	// PTY, if set, runs the command on a pseudo-terminal; stderr is then
-	// merged into Stdout by the terminal.
+	// merged into Stdout by the terminal. Resize changes its size.
 	PTY *PTY
 
 	// Raw sends Command to the server exactly as is, to be parsed by the
@@ -154,6 +154,7 @@ func (cmd *Cmd) Start() (err error) {
 	if err != nil {
 		return err
 	}
+	cmd.logCommand()
 	if cmd.sudo != nil {
 		defer func() {
 			if err != nil {
@@ -218,7 +219,7 @@ func (cmd *Cmd) remoteLine() (string, error) {
 }
 
 // start sends the session's requests (env when Raw, pty-req, exec), each
-// bounded by the context (session_request.go): a server that never
+// bounded by the context (session.go): a server that never
 // answers cannot hold the caller. A refusal wraps ErrRefused, not
 // ErrConnLost: the connection is fine and asking again will not help.
 func (cmd *Cmd) start(s *session, line string) error {
@@ -281,4 +282,25 @@ func cmp[T comparable](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// Resize tells the command's pseudo-terminal its new size, as a
+// "window-change" request (RFC 4254 6.7): the remote program sees
+// SIGWINCH and the new size. It needs a command started with a PTY and
+// may be called from another goroutine while Wait runs, as a terminal's
+// size changes. The request wants no reply, so Resize does not wait for
+// the server; after the command has ended it returns an error.
+func (cmd *Cmd) Resize(rows, cols int) error {
+	switch {
+	case cmd.PTY == nil:
+		return fmt.Errorf("vmconn: Resize without a PTY: %w", ErrConfig)
+	case cmd.sess == nil:
+		return fmt.Errorf("vmconn: Resize before Start: %w", ErrConfig)
+	case rows <= 0 || cols <= 0:
+		return fmt.Errorf("vmconn: Resize to %dx%d: %w", rows, cols, ErrConfig)
+	}
+	if err := cmd.sess.WindowChange(rows, cols); err != nil {
+		return fmt.Errorf("vmconn: window-change: %w", err)
+	}
+	return nil
 }

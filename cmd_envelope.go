@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/vmconn/vmconn/internal/envelope"
+	"golang.org/x/crypto/ssh"
 )
 
 // The envelope (see REMOTE.md and internal/envelope): every non-Raw
@@ -50,4 +52,46 @@ func withHeader(header []byte, stdin io.Reader) io.Reader {
 		return bytes.NewReader(header)
 	}
 	return io.MultiReader(bytes.NewReader(header), stdin)
+}
+
+// Every wrapped command's script starts with "export VMCONN_CMD=<token>; ", a shell
+// builtin that prints nothing and costs nothing measurable. The token is
+// unique per command; every process the command starts inherits it. When
+// the command is cancelled, a second session finds those processes in
+// /proc and kills each one's process group, so nothing is left running
+// even where sshd ignores SSH signal requests (OpenSSH does for root
+// logins), and even children that moved to a session of their own
+// (setsid), unless they cleared their environment.
+
+// MarkerEnv is the environment variable that marks a command's processes
+// on the remote machine.
+const MarkerEnv = "VMCONN_CMD"
+
+// markerToken returns a new token for one command of c.
+func (c *Client) markerToken() string {
+	return c.token + "-" + strconv.FormatUint(c.cmdSeq.Add(1), 10)
+}
+
+// markerPrefix is what precedes the command line.
+func markerPrefix(token string) string {
+	return "export " + MarkerEnv + "=" + token + "; "
+}
+
+// killMarkedScript returns the exec line (in the envelope, so that any
+// login shell runs it) that kills, with sig, the process group of every
+// process whose environment holds the marker, and the process itself,
+// then exits 0 only once none is left (see markedGoneScript). It needs
+// Linux's /proc and a grep that knows -z (GNU, busybox).
+func killMarkedScript(token string, sig ssh.Signal) string {
+	line, _ := envelope.Line(killMarked(token, sig) + "; " + markedGoneScript(token)) // short: always fits
+	return line
+}
+
+// killMarked is the kill script itself, for /bin/sh.
+func killMarked(token string, sig ssh.Signal) string {
+	return fmt.Sprintf(`for f in $(grep -lzx %s /proc/[0-9]*/environ 2>/dev/null); do `+
+		`p=${f#/proc/}; p=${p%%/environ}; `+
+		`g=$(sed -n 's/.*) [A-Za-z] [0-9]* \([0-9]*\) .*/\1/p' /proc/$p/stat 2>/dev/null); `+
+		`[ -n "$g" ] && [ "$g" -gt 1 ] && kill -s %s -- -$g 2>/dev/null; kill -s %s $p 2>/dev/null; `+
+		`done; true`, ShellQuote(MarkerEnv+"="+token), sig, sig)
 }

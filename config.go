@@ -79,8 +79,20 @@ type Config struct {
 	// other keys unless IdentitiesOnly.
 	IdentityFiles []string
 
-	// Signers are keys given explicitly, offered first.
+	// Signers are keys given explicitly, offered first. A signer made
+	// with ssh.NewCertSigner offers an OpenSSH certificate with its key
+	// (for a server whose TrustedUserCAKeys trusts the certificate's CA).
+	// An IdentityFiles entry's certificate, file-cert.pub beside it, is
+	// offered with it as ssh does; a certificate there for another key is
+	// an ErrConfig error.
 	Signers []ssh.Signer
+
+	// CertificateFiles are OpenSSH user certificates (ssh_config's
+	// CertificateFile), each offered, before the plain key, with the key
+	// it certifies: one of Signers, IdentityFiles or the agent's. Without
+	// an agent, a certificate that none of those keys matches is an
+	// ErrConfig error. Zero means only the files beside IdentityFiles.
+	CertificateFiles []string
 
 	// IdentitiesOnly offers only Signers and IdentityFiles (the default
 	// files when IdentityFiles is zero), as ssh's IdentitiesOnly does: the
@@ -194,7 +206,10 @@ type Config struct {
 	OnEvent func(Event)
 
 	// Logger receives debug and state-change records. Nil means silent.
-	// Secrets (passwords, passphrases, key material) are never logged.
+	// Info: dial, host key verdict, auth methods tried, events (lost,
+	// reconnected, rebooted). Debug: also each command line started (with
+	// its Env names) and more detail. Secrets (passwords, passphrases,
+	// key material, Env values, sudo passwords) are never logged.
 	Logger *slog.Logger
 
 	// DialContext, if set, makes the TCP connection instead of a
@@ -272,4 +287,14 @@ func (c *Config) logger() *slog.Logger {
 		return c.Logger
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// Config returns a copy of the Config the client was dialled with, for
+// code that opens a second connection to the same machine with the same
+// credentials (package alive logs in anew with it). Its slices and
+// callbacks are the caller's originals: treat them as read-only. A zero
+// Client's is the zero Config.
+func (c *Client) Config() *Config {
+	cfg := c.cfg
+	return &cfg
 }

@@ -54,23 +54,24 @@ func (c *Client) dialConn(ctx context.Context) (*conn, error) { return c.dialCon
 // that same connection: vmconn never opens a connection to sshd only to
 // drop it, which OpenSSH 9.8 and later penalise (PerSourcePenalties).
 func (c *Client) dialConnPolling(ctx context.Context, poll *backoff.Backoff) (*conn, error) {
-	sshCfg, hostKeyErr, agentConn, err := c.sshConfig()
+	sshCfg, verdicts, agentConn, err := c.sshConfig()
 	if err != nil {
 		return nil, err
 	}
 	defer agentConn.Close()
 	start := time.Now()
+	c.log.Info("vmconn: dialing", "addr", c.addr, "user", c.user)
 	nc, ctx, cancel, err := c.connect(ctx, poll)
 	if err != nil {
 		return nil, c.opError("dial", err)
 	}
 	defer cancel()
 	nc = quickack.Wrap(nc) // sshd's Nagle stall before its first session: ~40 ms saved per connection
-	sc, err := c.handshakeWith(ctx, nc, sshCfg, hostKeyErr)
+	sc, err := c.handshakeWith(ctx, nc, sshCfg, verdicts)
 	if err != nil {
 		return nil, c.opError("handshake", err)
 	}
-	c.log.Debug("vmconn: handshake done", "addr", c.addr, "user", c.user, "took", time.Since(start))
+	c.log.Info("vmconn: logged in", "addr", c.addr, "user", c.user, "auth", verdicts.auth, "took", time.Since(start))
 	return startConn(sc, &c.cfg, c.log), nil
 }
 
@@ -101,34 +102,43 @@ func (c *Client) connect(ctx context.Context, poll *backoff.Backoff) (net.Conn, 
 	}
 }
 
-// sshConfig prepares the x/crypto config. hostKeyErr receives the host
-// key check's verdict; agentConn must be closed after the handshake.
-func (c *Client) sshConfig() (cfg *ssh.ClientConfig, hostKeyErr *error, agentConn io.Closer, err error) {
+// handshakeVerdicts are what one handshake's callbacks learn: the host
+// key check's verdict, and the authentication method tried last (once
+// the handshake has succeeded, the one that logged in).
+type handshakeVerdicts struct {
+	hostKeyErr error
+	auth       string
+}
+
+// sshConfig prepares the x/crypto config. v receives the handshake's
+// verdicts; agentConn must be closed after the handshake.
+func (c *Client) sshConfig() (cfg *ssh.ClientConfig, v *handshakeVerdicts, agentConn io.Closer, err error) {
 	check, algos, err := hostKeyChecker(&c.cfg, c.addr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	methods, agentConn, err := authMethods(&c.cfg, c.log)
+	v = &handshakeVerdicts{}
+	methods, agentConn, err := authMethods(&c.cfg, c.log, func(m string) { v.auth = m })
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	hostKeyErr = new(error)
 	cfg = &ssh.ClientConfig{
 		User: c.user,
 		Auth: methods,
 		HostKeyCallback: func(host string, remote net.Addr, key ssh.PublicKey) error {
-			*hostKeyErr = check(host, remote, key)
-			return *hostKeyErr
+			v.hostKeyErr = check(host, remote, key)
+			c.logHostKey(key, v.hostKeyErr)
+			return v.hostKeyErr
 		},
 		HostKeyAlgorithms: algos,
 		ClientVersion:     c.cfg.ClientVersion,
 	}
-	return cfg, hostKeyErr, agentConn, nil
+	return cfg, v, agentConn, nil
 }
 
 // handshakeWith runs the SSH handshake on nc, closing nc if ctx ends
 // first (ssh.NewClientConn cannot be cancelled by itself).
-func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.ClientConfig, hostKeyErr *error) (*ssh.Client, error) {
+func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.ClientConfig, v *handshakeVerdicts) (*ssh.Client, error) {
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	if dl, ok := ctx.Deadline(); ok {
 		_ = nc.SetDeadline(dl)
@@ -142,7 +152,7 @@ func (c *Client) handshakeWith(ctx context.Context, nc net.Conn, sshCfg *ssh.Cli
 	}
 	if err != nil {
 		nc.Close()
-		return nil, classifyHandshakeError(err, *hostKeyErr)
+		return nil, classifyHandshakeError(err, v.hostKeyErr)
 	}
 	_ = nc.SetDeadline(time.Time{})
 	return ssh.NewClient(scc, chans, reqs), nil

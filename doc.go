@@ -47,7 +47,7 @@
 //   - A *RebootError: ErrRebooted and the operation's own error, with
 //     whatever that wraps; not retryable, whatever that is.
 //   - Jobs: see package job (job.ErrLost, a *job.LostError, wraps
-//     ErrRebooted after a reboot); copies: ErrChecksum (retryable);
+//     ErrRebooted after a reboot); copies: transfer.ErrChecksum (retryable);
 //     alive.Wait, when ctx's deadline passes first: ErrTimeout with
 //     context.DeadlineExceeded (its verdict: not alive in time).
 //
@@ -99,9 +99,10 @@
 //
 // Package vmconn/sshconfig reads ~/.ssh/config (ssh_config) for Dial.
 //
-// DialVia goes through jump hosts; Client.Upload and Client.Download
-// copy over SFTP; Cmd.Sudo runs a command as root; Client.ForwardAgent
-// forwards an agent when asked.
+// Package vmconn/transfer copies files over SFTP (Upload, Download), on Client.NewSession.
+//
+// DialVia goes through jump hosts; Cmd.Sudo runs a command as root;
+// Client.ForwardAgent forwards an agent when asked.
 //
 // # Remote shell
 //

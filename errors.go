@@ -1,9 +1,15 @@
 package vmconn
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Sentinel errors, tested with errors.Is. Each says whether trying the
@@ -155,8 +161,9 @@ func (e *ExitError) Retryable() bool { return false }
 type HostKeyError struct {
 	Addr        string   // host:port that was dialled
 	KeyType     string   // type of the key the server presented
-	Fingerprint string   // SHA256 fingerprint of the presented key
+	Fingerprint string   // SHA256 fingerprint of the presented key (of a certificate's key)
 	Want        []string // known_hosts lines' fingerprints (changed key), or the @revoked line
+	Reason      string   // why a host certificate was refused ("cert has expired", ...), or ""
 	Err         error    // ErrHostKeyUnknown, ErrHostKeyChanged or ErrHostKeyRevoked
 }
 
@@ -164,6 +171,9 @@ func (e *HostKeyError) Error() string {
 	s := e.Err.Error() + " for " + e.Addr + ": server offered " + e.KeyType + " " + e.Fingerprint
 	if len(e.Want) > 0 {
 		s += ", known_hosts has " + strings.Join(e.Want, ", ")
+	}
+	if e.Reason != "" {
+		s += ": host certificate refused: " + e.Reason
 	}
 	return s
 }
@@ -177,4 +187,107 @@ func classed(class, cause error) error {
 		return class
 	}
 	return fmt.Errorf("%w: %w", class, cause)
+}
+
+// errPrefix starts every error message of vmconn, once: at the outermost
+// error. Errors that wrap others render them with bareText. The rules
+// live in internal/errutil, shared with the feature packages.
+const errPrefix = errutil.Prefix
+
+// bareText returns err's message without errPrefix, its own or that of
+// any error it wraps (errutil.BareAll).
+func bareText(err error) string { return errutil.BareAll(err) }
+
+// errorf is fmt.Errorf for vmconn's errors: format has no prefix; the
+// message gets errPrefix once, even when an error it wraps has its own.
+func errorf(format string, args ...any) error { return errutil.Errorf(format, args...) }
+
+// maxStderrTail bounds how much of a command's captured stderr an
+// ExitError's message carries.
+const maxStderrTail = 1 << 10
+
+// stderrTail returns the end of stderr for an error message: at most
+// maxStderrTail bytes (starting "..." when cut), its lines trimmed and
+// joined with " | " so that the message stays on one line.
+func stderrTail(stderr []byte) string {
+	s := strings.TrimSpace(string(stderr))
+	prefix := ""
+	if len(s) > maxStderrTail {
+		s, prefix = strings.ToValidUTF8(s[len(s)-maxStderrTail:], ""), "..."
+	}
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return prefix + strings.Join(lines, " | ")
+}
+
+// timeoutError ends a context bounded by one of vmconn's own timeouts
+// (Config.ConnectTimeout, Config.ReconnectTimeout), so that its end reads
+// as that timeout, "connect timeout (15s)", and wraps ErrTimeout; the
+// caller's own deadline stays context.DeadlineExceeded.
+type timeoutError struct {
+	what string // "connect timeout"
+	d    time.Duration
+}
+
+func (e *timeoutError) Error() string { return fmt.Sprintf("%s (%v)", e.what, e.d) }
+
+// Unwrap returns ErrTimeout.
+func (e *timeoutError) Unwrap() error { return ErrTimeout }
+
+// Timeout reports true, as net errors do for a timeout.
+func (e *timeoutError) Timeout() bool { return true }
+
+// withTimeout bounds ctx by one of vmconn's own timeouts, named what.
+func withTimeout(ctx context.Context, what string, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, d, &timeoutError{what: what, d: d})
+}
+
+// contextError reports the end of ctx: the caller's cancel or deadline
+// (context.Canceled, context.DeadlineExceeded, with the caller's cause if
+// one was given), or one of vmconn's own timeouts (ErrTimeout). cause,
+// what the operation last failed with, is kept in the message when it
+// says more than the ending itself (a closed connection or a passed
+// deadline does not); it is not wrapped, so it cannot change the class.
+func contextError(ctx context.Context, cause error) error {
+	why := contextEnd(ctx)
+	switch {
+	case why == nil:
+		return cause
+	case cause == nil || errors.Is(cause, net.ErrClosed) || errors.Is(cause, os.ErrDeadlineExceeded) ||
+		errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded):
+		return why
+	}
+	return fmt.Errorf("%w (last: %s)", why, bareText(cause))
+}
+
+// contextEnd returns why ctx ended, or nil while it has not.
+func contextEnd(ctx context.Context) error {
+	err, why := ctx.Err(), context.Cause(ctx)
+	var te *timeoutError
+	switch {
+	case err == nil:
+		return nil
+	case why == nil || errors.Is(why, err) || errors.As(why, &te):
+		return why
+	}
+	return fmt.Errorf("%w: %w", err, why) // the caller's own cause
+}
+
+// ctxEnded reports whether err is ctx's end: ctx is done, or err is the
+// timeout of a net deadline set from ctx's deadline, which can fire a
+// moment before ctx's own timer (then it waits for that timer).
+func ctxEnded(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	if !ok || !isTimeout(err) || time.Now().Before(dl) {
+		return false
+	}
+	<-ctx.Done()
+	return true
 }

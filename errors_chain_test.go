@@ -38,19 +38,18 @@ func TestErrorPrefixOnce(t *testing.T) {
 		}
 		errs = append(errs, err)
 	}
-	add("upload, no sftp subsystem", c.Upload(ctx, t.TempDir(), "x", nil))
 	add("guard whose op closes the link", c.Guard(ctx, func(context.Context) error {
 		srv.StopListening()
 		srv.DropConnections()
 		<-c.Done()
 		return nil
 	}))
-	_, err := c.Output(ctx, "true")
-	add("reconnect gives up", err)
+	_, reconnectErr := c.Output(ctx, "true")
+	add("reconnect gives up", reconnectErr)
 	cmd := c.Command(ctx, "true")
 	cmd.RebootGuard = true
 	add("reboot guard before, unreachable", cmd.Run())
-	_, err = c.Reboot(ctx)
+	_, err := c.Reboot(ctx)
 	add("reboot, unreachable", err)
 	c.Close()
 	add("guard on a closed client", c.Guard(ctx, func(context.Context) error { return nil }))
@@ -66,7 +65,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 			t.Errorf("event error %q: want \"vmconn: \" at most once", msg)
 		}
 	}
-	if !errors.Is(errs[2], vmconn.ErrUnreachable) || !vmconn.Retryable(errs[2]) {
-		t.Errorf("reconnect: %v; want a retryable ErrUnreachable", errs[2])
+	if !errors.Is(reconnectErr, vmconn.ErrUnreachable) || !vmconn.Retryable(reconnectErr) {
+		t.Errorf("reconnect: %v; want a retryable ErrUnreachable", reconnectErr)
 	}
 }

@@ -76,7 +76,6 @@ func TestRetryableAgreesWithDocs(t *testing.T) {
 	}{
 		{"reboot with lost connection", &RebootError{Addr: "h:22", Err: lost}, false},
 		{"reboot alone", &RebootError{Addr: "h:22"}, false},
-		{"checksum", fmt.Errorf("vmconn: upload: x: %w", ErrChecksum), true},
 		{"no exit status, link lost", fmt.Errorf("%w: %w", ErrConnLost, ErrNoExitStatus), true},
 		{"no exit status, client closed", fmt.Errorf("%w (%w)", ErrNoExitStatus, &OpError{Op: "session", Addr: "h:22", Err: ErrClosed}), false},
 		{"no exit status alone", ErrNoExitStatus, false},

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/skeema/knownhosts"
@@ -61,11 +62,14 @@ func hostKeyError(addr string, key ssh.PublicKey, err error) error {
 	he := &HostKeyError{Addr: addr, KeyType: key.Type(), Fingerprint: ssh.FingerprintSHA256(key), Err: ErrHostKeyUnknown}
 	var ke *xknownhosts.KeyError
 	var re *xknownhosts.RevokedError
+	cert, isCert := key.(*ssh.Certificate)
 	switch {
 	case errors.As(err, &re): // "@revoked" in known_hosts
 		he.Err = ErrHostKeyRevoked
 		he.Want = []string{fmt.Sprintf("@revoked (%s:%d)", re.Revoked.Filename, re.Revoked.Line)}
 		return he
+	case isCert:
+		return certError(he, cert, err)
 	case !errors.As(err, &ke):
 		return fmt.Errorf("%w: %w", ErrHostKeyUnknown, err)
 	}
@@ -118,4 +122,24 @@ func appendKnownHost(file, hostname string, remote net.Addr, key ssh.PublicKey) 
 		return fmt.Errorf("vmconn: recording host key in %s: %w", file, werr)
 	}
 	return nil
+}
+
+// Host certificates are checked by the known_hosts database itself
+// (x/crypto's ssh.CertChecker behind skeema/knownhosts): a certificate
+// is accepted when an @cert-authority line for the host names its CA and
+// the certificate is valid now for the host's name. vmconn asks for
+// certificate host key types only when such a line exists.
+
+// certError completes he for a refused host certificate: the checker's
+// reason (expired, not valid for this name, unknown CA, revoked) is kept
+// in Reason with the CA that signed it, and Fingerprint is the host
+// key's own; a revoked certificate or CA is ErrHostKeyRevoked, any other
+// refusal ErrHostKeyUnknown.
+func certError(he *HostKeyError, cert *ssh.Certificate, err error) *HostKeyError {
+	he.Fingerprint = ssh.FingerprintSHA256(cert.Key)
+	he.Reason = strings.TrimPrefix(err.Error(), "ssh: ") + " (signed by CA " + ssh.FingerprintSHA256(cert.SignatureKey) + ")"
+	if strings.Contains(he.Reason, "revoked") {
+		he.Err = ErrHostKeyRevoked
+	}
+	return he
 }

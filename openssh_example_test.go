@@ -18,16 +18,3 @@ func ExampleDialVia() {
 	}
 	defer c.Close()
 }
-
-// Copy a directory to a machine and a log file back, with checksums.
-func ExampleClient_Upload() {
-	var c *vmconn.Client // from Dial
-	ctx := context.Background()
-	opts := &vmconn.CopyOptions{Verify: true}
-	if err := c.Upload(ctx, "./site", "/srv/www/", opts); err != nil {
-		log.Fatal(err)
-	}
-	if err := c.Download(ctx, "/var/log/syslog", "./syslog", opts); err != nil {
-		log.Fatal(err)
-	}
-}

@@ -201,8 +201,8 @@ func (w *syncWriter) String() string {
 }
 
 // TestSilentSubsystem: an sftp subsystem request left unanswered, by a
-// server that does not even answer the channel close, cannot hold SFTP
-// past its context.
+// server that does not even answer the channel close, cannot hold
+// Session.RequestSubsystem (and so transfer.Open) past its context.
 func TestSilentSubsystem(t *testing.T) {
 	t.Parallel()
 	c, _ := dialHostile(t, hostilessh.Options{Silent: []string{"subsystem"}, Wedge: true})
@@ -210,19 +210,20 @@ func TestSilentSubsystem(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		f, err := c.SFTP(ctx)
+		s, err := c.NewSession(ctx)
 		if err == nil {
-			f.Close()
+			err = s.RequestSubsystem(ctx, "sftp")
+			s.Close()
 		}
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("SFTP = %v; want context.DeadlineExceeded", err)
+			t.Fatalf("RequestSubsystem = %v; want context.DeadlineExceeded", err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("SFTP still blocked 30s after its context ended")
+		t.Fatal("RequestSubsystem still blocked 30s after its context ended")
 	}
 }
 

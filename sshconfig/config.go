@@ -90,6 +90,16 @@ type Resolved struct {
 	// the same file. Dial goes through them.
 	Jumps []vmconn.JumpHost
 
+	// ProxyCommand is the file's ProxyCommand for this host, tokens
+	// expanded, or nil for none (or when ProxyJump comes first, or the
+	// caller set DialContext). Config.DialContext runs it, for the first
+	// connection and for every reconnection. Its Stderr is nil: the
+	// command's standard error is discarded unless the caller sets it
+	// before Dial (the vmconn CLI passes its own standard error, as ssh).
+	// A jump host's own ProxyCommand runs with its standard error
+	// discarded.
+	ProxyCommand *vmconn.ProxyCommand
+
 	// ForwardAgent is the file's ForwardAgent setting. vmconn never
 	// forwards the agent by itself: see vmconn.Client.ForwardAgent.
 	ForwardAgent bool
@@ -117,17 +127,21 @@ func (r *Resolved) Dial(ctx context.Context) (*vmconn.Client, error) {
 // caller set explicitly wins (a non-zero base field, then the user and
 // port in dest), then the first value the file gives for the alias.
 //
-// Mapped directives: HostName, User, Port, IdentityFile (~, ${VAR} and
-// %-tokens expanded; missing files skipped, as OpenSSH does),
+// Mapped directives: HostName, User, Port, IdentityFile and
+// CertificateFile (~, ${VAR} and %-tokens expanded; missing files
+// skipped, as OpenSSH does),
 // IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
 // GlobalKnownHostsFile, StrictHostKeyChecking (yes and ask: strict;
 // accept-new; no and off: HostKeyInsecureIgnore, with a warning),
 // HostKeyAlgorithms (plain lists), ConnectTimeout, ServerAliveInterval and
 // ServerAliveCountMax (keepalives; an interval of 0 disables them),
 // ProxyJump (chains of any length; the first hop's own ProxyJump applies,
-// as in OpenSSH) and ForwardAgent (reported only). ProxyCommand is a
-// vmconn.ErrConfig error unless base.DialContext is set. Other directives
-// that matter for security are listed in Resolved.Warnings.
+// as in OpenSSH), ProxyCommand (%h %p %r %n %% expanded, run by a
+// vmconn.ProxyCommand through the user's shell; "none" for none; a
+// base.DialContext wins over it, with a warning; of ProxyJump and
+// ProxyCommand the one the file gives first applies, as in OpenSSH) and
+// ForwardAgent (reported only). Other directives that matter for
+// security are listed in Resolved.Warnings.
 func (s *Config) Resolve(dest string, base *vmconn.Config) (*Resolved, error) {
 	if base == nil {
 		base = &vmconn.Config{}
@@ -195,7 +209,7 @@ func (s *Config) resolveHops(specs []string, base *vmconn.Config, depth int) ([]
 		return nil, fmt.Errorf("vmconn: jump host chain longer than %d hops (a loop?): %w", maxJumpDepth, vmconn.ErrConfig)
 	}
 	hopBase := vmconn.JumpConfig(base)
-	hopBase.IdentityFiles = nil // a hop's own IdentityFile comes first
+	hopBase.IdentityFiles, hopBase.CertificateFiles = nil, nil // a hop's own come first
 	var hops []vmconn.JumpHost
 	for i, spec := range specs {
 		r, err := s.resolve(spec, hopBase, i == 0, depth+len(specs))
@@ -204,6 +218,9 @@ func (s *Config) resolveHops(specs []string, base *vmconn.Config, depth int) ([]
 		}
 		if len(r.Config.IdentityFiles) == 0 {
 			r.Config.IdentityFiles = base.IdentityFiles
+			if len(r.Config.CertificateFiles) == 0 {
+				r.Config.CertificateFiles = base.CertificateFiles
+			}
 		}
 		hops = append(hops, r.Jumps...) // the first hop's own chain
 		hops = append(hops, vmconn.JumpHost{Addr: r.Addr, Config: r.Config})

@@ -192,16 +192,16 @@ func TestInsecureAndWarnings(t *testing.T) {
 	}
 }
 
-func TestProxyCommandRefused(t *testing.T) {
+func TestProxyCommandMapped(t *testing.T) {
 	t.Parallel()
 	sc, _, _ := scLoad(t)
-	_, err := sc.Resolve("proxied", nil)
-	if !errors.Is(err, vmconn.ErrConfig) || !strings.Contains(err.Error(), "ProxyCommand") {
-		t.Fatalf("ProxyCommand: %v", err)
+	r := scResolve(t, sc, "proxied", nil)
+	if r.ProxyCommand == nil || r.ProxyCommand.Command != "nc proxied 22" || r.Config.DialContext == nil {
+		t.Fatalf("ProxyCommand = %+v, DialContext set %v", r.ProxyCommand, r.Config.DialContext != nil)
 	}
-	r := scResolve(t, sc, "proxied", &vmconn.Config{DialContext: scNoDial})
-	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "ProxyCommand") {
-		t.Errorf("with DialContext, want one warning: %q", r.Warnings)
+	r = scResolve(t, sc, "proxied", &vmconn.Config{DialContext: scNoDial})
+	if r.ProxyCommand != nil || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "ProxyCommand") {
+		t.Errorf("with DialContext, want one warning and no command: %q", r.Warnings)
 	}
 }
 

@@ -8,9 +8,8 @@
 //
 // What the caller sets explicitly wins over the file. Directives that
 // vmconn does not implement although they matter for security or for
-// where the connection goes are never dropped silently: ProxyCommand is
-// refused (unless the caller dials the connection itself) and the others
-// are named in Resolved.Warnings.
+// where the connection goes are never dropped silently: they are named in
+// Resolved.Warnings. ProxyCommand is run by a vmconn.ProxyCommand.
 //
 // The package builds on vmconn's exported API only: vmconn.ParseTarget,
 // vmconn.ParseJumpList and vmconn.JumpConfig for destinations and hops,

@@ -48,7 +48,7 @@ func (m *mapper) apply(r *Resolved, t vmconn.Target) error {
 		return err
 	}
 	r.Addr = net.JoinHostPort(m.tok.host, strconv.Itoa(cfg.Port))
-	steps := []func(*vmconn.Config) error{m.identities, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
+	steps := []func(*vmconn.Config) error{m.identities, m.certificates, m.agent, m.knownHosts, m.hostKeyMode, m.hostKeyAlgorithms, m.timeouts}
 	for _, step := range steps {
 		if err := step(cfg); err != nil {
 			return err
@@ -313,32 +313,6 @@ func (m *mapper) yesNo(key string) (bool, error) {
 	default:
 		return false, bad(key, v, "yes or no")
 	}
-}
-
-// proxyJump returns the ProxyJump hops, or nil for none.
-func (m *mapper) proxyJump() ([]string, error) {
-	v := m.get("ProxyJump")
-	if v == "" || strings.EqualFold(v, "none") {
-		return nil, nil
-	}
-	return vmconn.ParseJumpList(v)
-}
-
-// proxyCommand refuses ProxyCommand (which vmconn does not run) unless
-// the caller brings its own transport.
-func (m *mapper) proxyCommand(r *Resolved) error {
-	v := m.get("ProxyCommand")
-	if v == "" || strings.EqualFold(v, "none") {
-		return nil
-	}
-	if m.get("ProxyJump") != "" && !strings.EqualFold(m.get("ProxyJump"), "none") {
-		return nil // ProxyJump and ProxyCommand: ssh honours the first; both route through hops
-	}
-	if m.base.DialContext != nil {
-		r.Warnings = append(r.Warnings, "ProxyCommand is not run: Config.DialContext makes the connection instead")
-		return nil
-	}
-	return fmt.Errorf("ProxyCommand %q is not supported (use ProxyJump, or set Config.DialContext): %w", v, vmconn.ErrConfig)
 }
 
 // validHostName accepts DNS names, IPv4 and IPv6 literals: no

@@ -20,7 +20,6 @@ var unappliedDirectives = []struct{ key, why string }{
 	{"KexAlgorithms", "x/crypto's default key exchanges are used"},
 	{"PubkeyAcceptedAlgorithms", "x/crypto's default signature algorithms are used"},
 	{"PubkeyAcceptedKeyTypes", "x/crypto's default signature algorithms are used"},
-	{"CertificateFile", "certificates are not offered"},
 	{"PKCS11Provider", "keys on PKCS#11 tokens are not offered"},
 	{"SecurityKeyProvider", "security-key middleware is not used"},
 	{"LocalCommand", "not run"},

@@ -49,7 +49,7 @@ func intercept(cmdline string) fakeCommand {
 }
 
 // vmconnMarker matches the prefix vmconn puts before a command (the
-// export of its marker variable, see vmconn's cmdmark.go). It is stripped
+// export of its marker variable, see vmconn's cmd_envelope.go). It is stripped
 // before matching, so that a plain client.Command(ctx, "reboot") is
 // answered like the raw command line.
 var vmconnMarker = regexp.MustCompile(`^export VMCONN_CMD=[0-9a-f]+-[0-9]+; `)

@@ -19,7 +19,7 @@ import (
 type aliveFlags struct {
 	ports   string
 	timeout time.Duration
-	verbose bool
+	layers  bool
 	noSSH   bool
 	noICMP  bool
 }
@@ -41,7 +41,7 @@ func newAliveCmd(g *globalFlags) *cobra.Command {
 
 The layers are probed at once under one --timeout; an SSH answer ends the
 check at once. Prints one line: "alive: ssh", "alive: tcp (443 refused)",
-"alive: icmp" or "down"; with -v, a table of every probe; with --json, an
+"alive: icmp" or "down"; with --layers (or -v), a table of every probe; with --json, an
 object {"alive", "layer", "operational", "addr", "layers": [...]}.
 
 Several hosts (as arguments, -H or --hosts-file) are checked at once
@@ -72,7 +72,7 @@ Exit status: 0 alive (every host), 1 down (or the name did not resolve),
 	fl := cmd.Flags()
 	fl.StringVar(&f.ports, "ports", "", "comma-separated TCP ports to probe (default: the SSH port, 443, 80)")
 	fl.DurationVar(&f.timeout, "timeout", alive.DefaultTimeout, "bound on the whole check, all layers together")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print a table of every layer's outcome")
+	fl.BoolVar(&f.layers, "layers", false, "print a table of every layer's outcome (also with -v)")
 	fl.BoolVar(&f.noSSH, "no-ssh", false, "do not try to log in (probe TCP and ICMP only)")
 	fl.BoolVar(&f.noICMP, "no-icmp", false, "do not ping")
 	return cmd
@@ -126,7 +126,7 @@ func (f *aliveFlags) run(cmd *cobra.Command, g *globalFlags, host string) error 
 		}
 	} else if res != nil {
 		fmt.Fprintln(w, res)
-		if f.verbose {
+		if f.layers || g.verbose > 0 {
 			printAliveTable(w, res)
 		}
 	}

@@ -43,7 +43,7 @@ func (f *aliveFlags) runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags, 
 			_ = enc.Encode(aliveJSON(v.host, v.res, v.err))
 		case v.res != nil:
 			fmt.Fprintf(w, "%s: %s\n", v.host, v.res)
-			if f.verbose {
+			if f.layers || g.verbose > 0 {
 				printAliveTable(w, v.res)
 			}
 		default:

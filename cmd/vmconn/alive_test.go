@@ -26,10 +26,12 @@ func TestAliveCmd(t *testing.T) {
 		t.Errorf("alive: %d %q %q; want 0, alive: ssh", code, stdout, stderr)
 	}
 
-	stdout, _, code = cliRun(t, aliveArgs(flags, "-v", srv.Addr())...)
-	for _, want := range []string{"alive: ssh\n", "address 127.0.0.1", "LAYER", "ssh/" + port, "answered", "tcp/" + port, "skipped"} {
-		if code != 0 || !strings.Contains(stdout, want) {
-			t.Errorf("alive -v: %d, output lacks %q:\n%s", code, want, stdout)
+	for _, flag := range []string{"--layers", "-v"} { // the table; -v also logs on stderr
+		stdout, _, code = cliRun(t, aliveArgs(flags, flag, srv.Addr())...)
+		for _, want := range []string{"alive: ssh\n", "address 127.0.0.1", "LAYER", "ssh/" + port, "answered", "tcp/" + port, "skipped"} {
+			if code != 0 || !strings.Contains(stdout, want) {
+				t.Errorf("alive %s: %d, output lacks %q:\n%s", flag, code, want, stdout)
+			}
 		}
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/transfer"
 	"golang.org/x/term"
 )
 
@@ -68,6 +69,7 @@ counting the files and bytes copied (class as for exec: ok, failed, ...).`,
 	fl.BoolVar(&f.times, "preserve-times", false, "keep modification times")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress bar")
 	fl.BoolVar(&f.special, "keep-special-bits", false, "keep setuid, setgid and sticky bits of downloaded files")
+	g.registerBootID(cmd)
 	return cmd
 }
 
@@ -157,7 +159,7 @@ func (f *cpFlags) copyAll(cmd *cobra.Command, g *globalFlags, host string, uploa
 	defer c.Close()
 	bar := newProgressBar(cmd.ErrOrStderr(), !f.quiet && !g.json && isTerminal(cmd.ErrOrStderr()))
 	defer bar.done()
-	opts := &vmconn.CopyOptions{Verify: f.verify, PreserveTimes: f.times, KeepSpecialBits: f.special, Progress: func(p vmconn.Progress) {
+	opts := &transfer.Options{Verify: f.verify, PreserveTimes: f.times, KeepSpecialBits: f.special, Progress: func(p transfer.Progress) {
 		tally.update(p)
 		bar.update(p)
 	}}
@@ -195,7 +197,7 @@ func cpDirection(srcs []operand, dst operand) (host string, upload bool, err err
 }
 
 // copyOne copies one source, refusing directories without -r as scp does.
-func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src, dst string, opts *vmconn.CopyOptions) error {
+func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src, dst string, opts *transfer.Options) error {
 	ctx := cmd.Context()
 	isDir, err := f.isDir(cmd, c, upload, src)
 	if err != nil {
@@ -205,9 +207,9 @@ func (f *cpFlags) copyOne(cmd *cobra.Command, c *vmconn.Client, upload bool, src
 		return &exitError{code: exitFailed, err: fmt.Errorf("vmconn: cp: %s is a directory (use -r)", src)}
 	}
 	if upload {
-		err = c.Upload(ctx, src, dst, opts)
+		err = transfer.Upload(ctx, c, src, dst, opts)
 	} else {
-		err = c.Download(ctx, src, dst, opts)
+		err = transfer.Download(ctx, c, src, dst, opts)
 	}
 	switch {
 	case err == nil:
@@ -224,7 +226,7 @@ func (f *cpFlags) isDir(cmd *cobra.Command, c *vmconn.Client, upload bool, src s
 		st, err := os.Stat(src)
 		return err == nil && st.IsDir(), err
 	}
-	s, err := c.SFTP(cmd.Context())
+	s, err := transfer.Open(cmd.Context(), c)
 	if err != nil {
 		return false, err
 	}
@@ -263,8 +265,8 @@ func newProgressBar(w io.Writer, enabled bool) *progressBar {
 	return &progressBar{w: w, enabled: enabled, start: time.Now(), now: time.Now}
 }
 
-// update is a vmconn.CopyOptions.Progress callback.
-func (b *progressBar) update(p vmconn.Progress) {
+// update is a transfer.Options.Progress callback.
+func (b *progressBar) update(p transfer.Progress) {
 	if !b.enabled {
 		return
 	}
@@ -289,7 +291,7 @@ func (b *progressBar) done() {
 }
 
 // progressLine renders one state of the bar.
-func progressLine(p vmconn.Progress, elapsed time.Duration) string {
+func progressLine(p transfer.Progress, elapsed time.Duration) string {
 	pct := 100
 	if p.Total > 0 {
 		pct = int(p.Bytes * 100 / p.Total)

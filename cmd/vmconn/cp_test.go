@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/sshdtest"
+	"github.com/vmconn/vmconn/transfer"
 )
 
 func TestCpParseOperand(t *testing.T) {
@@ -60,7 +60,7 @@ func TestCpDirection(t *testing.T) {
 }
 
 func TestCpProgressLine(t *testing.T) {
-	p := vmconn.Progress{Path: "/x/big.iso", Bytes: 50 << 20, Total: 200 << 20}
+	p := transfer.Progress{Path: "/x/big.iso", Bytes: 50 << 20, Total: 200 << 20}
 	if got, want := progressLine(p, 2*time.Second), "big.iso   25%  50.0 MiB / 200.0 MiB  25.0 MiB/s"; got != want {
 		t.Errorf("progressLine = %q; want %q", got, want)
 	}

@@ -44,6 +44,9 @@ their output once every host is done.
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if hf.many() {
+				if g.bootID != "" {
+					return errBootIDMany
+				}
 				return runMany(cmd, g, &hf, strings.Join(args, " "))
 			}
 			r := execRequest{host: args[0], command: strings.Join(args[1:], " "), pty: pty}
@@ -56,12 +59,13 @@ their output once every host is done.
 	cmd.Flags().BoolVarP(&noStdin, "no-stdin", "n", false, "read stdin from /dev/null")
 	cmd.Flags().BoolVarP(&pty, "tty", "t", false, "run the command on a pseudo-terminal")
 	g.ssh.registerSudo(cmd.Flags())
+	g.registerBootID(cmd)
 	hf.register(cmd)
 	return cmd
 }
 
 // errNoCommand answers "exec host" without a command.
-var errNoCommand = errors.New("interactive shells are not supported yet (a later \"vmconn shell\" will open one); give a command, as in: vmconn exec [flags] host -- command")
+var errNoCommand = errors.New("no command: give a command, as in: vmconn exec [flags] host -- command (for an interactive shell: vmconn shell host)")
 
 type execRequest struct {
 	host, command string

@@ -45,7 +45,7 @@ func TestExecConnectionFailures(t *testing.T) {
 		{append(append([]string{"exec", "--accept-new", "--insecure-ignore-host-key"}, flags...), srv.Addr(), "true"), 2, "exclude"},
 		{append(append([]string{"exec", "--connect-timeout", "0s"}, flags...), srv.Addr(), "true"), 2, "positive"},
 		{append(append([]string{"exec", "--password-env", "VMCONN_NOT_SET_ANYWHERE"}, flags...), srv.Addr(), "true"), 2, "not set"},
-		{[]string{"exec", srv.Addr()}, 2, "interactive shells are not supported yet"},
+		{[]string{"exec", srv.Addr()}, 2, "vmconn shell host"},
 		{[]string{"exec", "-t", srv.Addr()}, 2, "give a command"},
 		{append(append([]string{"exec", "-i", "/nonexistent/key"}, flags[2:]...), srv.Addr(), "true"), 2, "cannot read"},
 	}

@@ -24,7 +24,9 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
-	ssh            sshFlags // -F, -J (sshconfig_flags.go)
+	verbose        int         // -v, -vv (verbose.go)
+	bootID         bootIDValue // --boot-id (bootid_flag.go): exec, guard, long, cp
+	ssh            sshFlags    // -F, -J (sshconfig_flags.go)
 	flags          *pflag.FlagSet
 	stderr         func() io.Writer // the root command's ErrOrStderr
 
@@ -42,6 +44,7 @@ func (g *globalFlags) register(root *cobra.Command) {
 	f := root.PersistentFlags()
 	g.flags, g.stderr = f, root.ErrOrStderr
 	g.ssh.register(f)
+	g.registerVerbose(f)
 	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
 	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
 	f.StringArrayVarP(&g.identities, "identity", "i", nil, "private key file (repeatable; default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")
@@ -69,6 +72,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 		Port:           g.port,
 		IdentityFiles:  g.identities,
 		ConnectTimeout: g.connectTimeout,
+		Logger:         g.logger(),
 	}
 	cfg.RebootCommand, cfg.OnEvent = g.conn.rebootCommand, g.conn.onEvent
 	if g.knownHosts != "" {
@@ -96,12 +100,21 @@ func (g *globalFlags) dial(ctx context.Context, host string) (*vmconn.Client, er
 	return g.dialWith(ctx, host, connOptions{})
 }
 
-// dialWith dials as dial does, with a subcommand's additions. They go on
+// dialWith dials as dial does, with a subcommand's additions, and
+// checks --boot-id if given (bootid_flag.go). They go on
 // a copy of the flags: g, which every subcommand shares, stays as parsed.
 func (g *globalFlags) dialWith(ctx context.Context, host string, o connOptions) (*vmconn.Client, error) {
 	call := *g
 	call.conn = o
-	return call.ssh.dial(ctx, &call, g.flags.Changed("connect-timeout"), host, g.stderr())
+	c, err := call.ssh.dial(ctx, &call, g.flags.Changed("connect-timeout"), host, g.stderr())
+	if err != nil {
+		return nil, err
+	}
+	if err := g.checkBootID(ctx, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // dialWithEvents dials and reports the connection's state changes after
@@ -150,7 +163,8 @@ func plural(n int) string {
 
 // withHostKeyHint adds to an unknown host key error how to proceed.
 func withHostKeyHint(err error) error {
-	if !errors.Is(err, vmconn.ErrHostKeyUnknown) {
+	var he *vmconn.HostKeyError
+	if !errors.Is(err, vmconn.ErrHostKeyUnknown) || (errors.As(err, &he) && he.Reason != "") { // a refused certificate
 		return err
 	}
 	return fmt.Errorf("%w\n  If the fingerprint is the host's, run again with --accept-new to record it in known_hosts,\n  or name a known_hosts file that has it with --known-hosts", err)

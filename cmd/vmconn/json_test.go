@@ -201,7 +201,14 @@ func TestLongAttachKillJSON(t *testing.T) {
 	id := objs[0].JobID
 	stdout, _, code = cliRun(t, append(append([]string{"attach", "--json", "--dir", dir, "--from", "1"}, flags...), srv.Addr(), id)...)
 	objs = mustParse(t, stdout)
-	if code != 2 || len(objs) < 3 || objs[1].Offset != 1 || !strings.HasPrefix(objs[1].Data, "ut") || lastEnd(t, objs).StdoutBytes != 4 {
+	var first *jsonObj // the first stdout chunk: the two streams' chunks may come in either order
+	for i := range objs {
+		if objs[i].Type == "output" && objs[i].Stream == "stdout" {
+			first = &objs[i]
+			break
+		}
+	}
+	if code != 2 || len(objs) < 3 || first == nil || first.Offset != 1 || !strings.HasPrefix(first.Data, "ut") || lastEnd(t, objs).StdoutBytes != 4 {
 		t.Errorf("attach --from 1: code %d %q", code, stdout)
 	}
 	stdout, _, code = cliRun(t, append(append([]string{"kill", "--json", "--dir", dir}, flags...), srv.Addr(), id)...)

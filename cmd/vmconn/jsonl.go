@@ -20,7 +20,8 @@ output of any size streams without being held in memory:
       one per host when it is done: exit_status is the command's (-1 when it
       has none); "signal" names a killing signal; "error" says what went wrong;
       class is ok, failed, unreachable, auth, error, rebooted (guard), lost or
-      detached (jobs); guard adds "old_boot_id", "new_boot_id" and "rebooted";
+      detached (jobs); guard, and a call --boot-id stopped, add "old_boot_id",
+      "new_boot_id" and "rebooted";
       long and attach add "job_id". The process's exit status is as without --json.`
 
 // maxChunk bounds the data of one output object.

@@ -35,6 +35,11 @@ func endOf(host string, err error, start time.Time, out, errOut *jsonStream) end
 	if err != nil {
 		e.Error = err.Error()
 	}
+	var re *vmconn.RebootError
+	if errors.As(err, &re) { // --boot-id stopped the call (guardJSON sets its own)
+		rebooted := true
+		e.OldBootID, e.NewBootID, e.Rebooted = re.OldBootID, re.NewBootID, &rebooted
+	}
 	return e
 }
 

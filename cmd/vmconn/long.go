@@ -66,14 +66,15 @@ With --detach --json, only the start object is printed.
 	fl.BoolVar(&f.scope, "systemd-scope", false, "start the job under systemd-run --user --scope (for KillUserProcesses=yes)")
 	fl.BoolVarP(&f.detach, "detach", "d", false, "print the job ID on stdout and exit at once, without following")
 	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")
+	g.registerBootID(cmd)
 	return cmd
 }
 
 func (f *longFlags) run(cmd *cobra.Command, g *globalFlags, host, command string) error {
-	ctx := cmd.Context()
+	ctx, start := cmd.Context(), time.Now()
 	c, err := g.dialWithEvents(ctx, host, cmd.ErrOrStderr())
 	if err != nil {
-		return err
+		return rebootedJSON(cmd, g, host, start, err)
 	}
 	defer c.Close()
 	j, err := job.Start(ctx, c, command, &job.Options{

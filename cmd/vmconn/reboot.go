@@ -81,7 +81,7 @@ func printReboot(w io.Writer, asJSON bool, res *vmconn.RebootResult) error {
 }
 
 func newGuardCmd(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "guard [flags] host [--] command...",
 		Short: "Run a command under the reboot guard",
 		Long: `Run a command like exec, reading the machine's boot id before and after it
@@ -94,10 +94,10 @@ and its stderr) and exit 255, with or without --json.
 ` + jsonHelp,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			ctx, start := cmd.Context(), time.Now()
 			c, err := g.dialWithEvents(ctx, args[0], cmd.ErrOrStderr())
 			if err != nil {
-				return err
+				return rebootedJSON(cmd, g, args[0], start, err)
 			}
 			defer c.Close()
 			rc := c.Command(ctx, strings.Join(args[1:], " "))
@@ -118,4 +118,6 @@ and its stderr) and exit 255, with or without --json.
 			return commandExit(err)
 		},
 	}
+	g.registerBootID(cmd)
+	return cmd
 }

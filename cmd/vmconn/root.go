@@ -16,9 +16,13 @@ func newRootCmdWith(g *globalFlags) *cobra.Command {
 reports their exit status, and tells a lost connection from a reboot.
 
 Hosts are written [user@]host[:port]; an IPv6 address with a port as [addr]:port.
-Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.`,
+Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.
+With -v (or -vv, more), what vmconn does goes to stderr as log records: dial,
+host key verdict, auth methods tried, reconnects (and each command with -vv);
+never a password or an environment value.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
 	g.register(root)
 	root.AddCommand(subcommands(g)...)
@@ -28,7 +32,7 @@ Host keys are verified against ~/.ssh/known_hosts unless asked otherwise.`,
 // subcommands lists every subcommand (help shows them sorted by name).
 func subcommands(g *globalFlags) []*cobra.Command {
 	return []*cobra.Command{
-		newExecCmd(g),
+		newExecCmd(g), newShellCmd(g),
 		newAliveCmd(g),
 		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
 		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),

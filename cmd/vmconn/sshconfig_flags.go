@@ -15,15 +15,17 @@ import (
 // sshFlags are the flags that fit vmconn into the OpenSSH world: an
 // ssh_config file, jump hosts and sudo.
 type sshFlags struct {
-	configFile string // -F; "" means ~/.ssh/config, "none" no file
-	jump       string // -J
+	configFile string   // -F; "" means ~/.ssh/config, "none" no file
+	jump       string   // -J
+	options    []string // -o (sshconfig_opts.go)
 	sudo       bool
 	sudoPwEnv  string
 }
 
 func (s *sshFlags) register(f *pflag.FlagSet) {
 	f.StringVarP(&s.configFile, "config", "F", "", `ssh_config file ("none" for none; default ~/.ssh/config)`)
-	f.StringVarP(&s.jump, "jump", "J", "", "jump hosts, comma-separated [user@]host[:port], as ssh -J (overrides ProxyJump)")
+	f.StringVarP(&s.jump, "jump", "J", "", "jump hosts, comma-separated [user@]host[:port], as ssh -J (overrides ProxyJump and ProxyCommand)")
+	s.registerOptions(f)
 }
 
 // registerSudo adds the sudo flags, for subcommands that run commands.
@@ -34,10 +36,17 @@ func (s *sshFlags) registerSudo(f *pflag.FlagSet) {
 
 // loadConfig reads the ssh_config file the flags name.
 func (s *sshFlags) loadConfig() (*sshconfig.Config, error) {
+	var sc *sshconfig.Config
+	var err error
 	if s.configFile == "none" {
-		return sshconfig.Parse(nil)
+		sc, err = sshconfig.Parse(nil)
+	} else {
+		sc, err = sshconfig.Load(s.configFile)
 	}
-	return sshconfig.Load(s.configFile)
+	if err != nil {
+		return nil, err
+	}
+	return s.withOptions(sc)
 }
 
 // dial connects to host as ssh would: the ssh_config file's settings for
@@ -52,6 +61,9 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(warn, "vmconn: warning: %s: %s\n", host, w)
+	}
+	if r.ProxyCommand != nil {
+		r.ProxyCommand.Stderr = warn // as ssh: the command's errors reach the user
 	}
 	c, err := r.Dial(ctx)
 	if err != nil {
@@ -84,6 +96,7 @@ func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*sshco
 		if r.Jumps, err = sc.ResolveJumps(s.jump, base); err != nil {
 			return nil, err
 		}
+		r.ProxyCommand, r.Config.DialContext = nil, nil // -J comes first, as in ssh
 	}
 	return r, nil
 }

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+	"github.com/vmconn/vmconn/sshconfig"
+)
+
+// registerOptions adds -o, ssh's way to give an ssh_config directive for
+// one call.
+func (s *sshFlags) registerOptions(f *pflag.FlagSet) {
+	f.StringArrayVarP(&s.options, "option", "o", nil,
+		`ssh_config directive for this call, as ssh -o: Key=Value (repeatable; wins over the file), e.g. -o "ProxyCommand=nc %h %p"`)
+}
+
+// withOptions puts the -o directives ahead of the file's.
+func (s *sshFlags) withOptions(sc *sshconfig.Config) (*sshconfig.Config, error) {
+	if len(s.options) == 0 {
+		return sc, nil
+	}
+	return sc.WithOptions(s.options...)
+}
