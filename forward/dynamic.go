@@ -28,7 +28,7 @@ func Dynamic(ctx context.Context, c *vmconn.Client, bind string, opts *Options) 
 func (f *Forward) serveSOCKS(conn net.Conn) {
 	var stops []func()
 	dial := func(ctx context.Context, _, addr string) (net.Conn, error) {
-		remote, done, err := f.dial(ctx, addr)
+		remote, _, done, err := f.dial(ctx, addr)
 		if err == nil {
 			stops = append(stops, watch(f.ctx, conn, done))
 		}

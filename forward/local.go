@@ -56,10 +56,10 @@ func (f *Forward) accept(handle func(net.Conn)) {
 
 // serveLocal carries one local connection to the target.
 func (f *Forward) serveLocal(conn net.Conn) {
-	remote, done, err := f.dial(f.ctx, f.target)
+	remote, sc, done, err := f.dial(f.ctx, f.target)
 	if err != nil {
 		reset(conn)
 		return
 	}
-	pipe(f.ctx, conn, remote, done)
+	pipe(f.ctx, conn, remote, sc, done)
 }

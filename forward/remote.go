@@ -43,7 +43,7 @@ func (f *Forward) listenRemote(sc *ssh.Client, done <-chan struct{}, bind string
 	f.mu.Lock()
 	f.rln, f.addr = ln, ln.Addr().String()
 	f.mu.Unlock()
-	if !f.goTracked(func() { f.acceptRemote(ln, done) }) {
+	if !f.goTracked(func() { f.acceptRemote(ln, sc, done) }) {
 		ln.Close()
 		return ErrClosed
 	}
@@ -53,7 +53,7 @@ func (f *Forward) listenRemote(sc *ssh.Client, done <-chan struct{}, bind string
 // acceptRemote carries each connection of the remote listener to the
 // target; when the listener fails (the connection was lost), it tells
 // the supervisor.
-func (f *Forward) acceptRemote(ln net.Listener, done <-chan struct{}) {
+func (f *Forward) acceptRemote(ln net.Listener, sc *ssh.Client, done <-chan struct{}) {
 	defer ln.Close()
 	for {
 		conn, err := ln.Accept()
@@ -64,7 +64,7 @@ func (f *Forward) acceptRemote(ln net.Listener, done <-chan struct{}) {
 			}
 			return
 		}
-		if !f.goTracked(func() { f.serveRemote(conn, done) }) {
+		if !f.goTracked(func() { f.serveRemote(conn, sc, done) }) {
 			conn.Close()
 		}
 	}
@@ -72,7 +72,7 @@ func (f *Forward) acceptRemote(ln net.Listener, done <-chan struct{}) {
 
 // serveRemote carries one connection from the remote listener to the
 // target.
-func (f *Forward) serveRemote(remote net.Conn, done <-chan struct{}) {
+func (f *Forward) serveRemote(remote net.Conn, sc *ssh.Client, done <-chan struct{}) {
 	var d net.Dialer
 	ctx, cancel := context.WithTimeout(f.ctx, f.connectTimeout())
 	local, err := d.DialContext(ctx, "tcp", f.target)
@@ -81,5 +81,5 @@ func (f *Forward) serveRemote(remote net.Conn, done <-chan struct{}) {
 		remote.Close()
 		return
 	}
-	pipe(f.ctx, local, remote, done)
+	pipe(f.ctx, local, remote, sc, done)
 }
