@@ -5,7 +5,7 @@
 GO ?= go
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: test deps vet cross demo fuzz bench bench-jobs
+.PHONY: test deps vet cross dist demo fuzz bench bench-jobs
 
 test: deps vet cross
 	$(GO) test -race -count=1 -timeout 25m ./...
@@ -33,8 +33,15 @@ demo:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzShellQuote -fuzztime 30s .
-	$(GO) test -run '^$$' -fuzz FuzzJobCommand -fuzztime 30s .
-	$(GO) test -run '^$$' -fuzz FuzzSSHConfig -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzEnvelope -fuzztime 30s ./internal/envelope
+	$(GO) test -run '^$$' -fuzz FuzzJobCommand -fuzztime 30s ./job
+	$(GO) test -run '^$$' -fuzz FuzzResolve -fuzztime 30s ./sshconfig
+
+# dist: the CLI for every platform in CROSS_TARGETS, as archives in dist/
+# (tar.gz; zip for windows) with SHA256SUMS. VERSION names them.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+dist:
+	@./scripts/dist.sh "$(VERSION)" $(CROSS_TARGETS)
 
 # Go benchmarks: vmconn vs raw x/crypto/ssh (feed two runs to benchstat).
 bench:
