@@ -1,15 +1,13 @@
 package vmconn_test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/testkit"
 )
 
 // TestSudoNoPasswordForSh: sudoers asks for a password for everything but
@@ -68,31 +66,8 @@ func TestSecretsOffCommandLines(t *testing.T) {
 			t.Fatal("commands did not start")
 		}
 	}
-	scanCmdlines(t, secret, s.Password)
+	testkit.ScanCmdlines(t, secret, s.Password)
 	cancel()
 	plain.Wait()
 	sudo.Wait()
-}
-
-// scanCmdlines fails the test if a process's command line holds one of
-// the secrets.
-func scanCmdlines(t *testing.T, secrets ...string) {
-	t.Helper()
-	files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	seen := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		seen++
-		for _, sec := range secrets {
-			if bytes.Contains(b, []byte(sec)) {
-				t.Errorf("%s holds a secret: %q", f, bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
-			}
-		}
-	}
-	if seen == 0 {
-		t.Fatal("no command lines read")
-	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/testenv"
+	"github.com/vmconn/vmconn/internal/testkit"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -406,7 +407,7 @@ func TestLargeOutputConstantMemory(t *testing.T) {
 	c := dialTest(t, newServer(t), nil)
 	var n countWriter
 	var peak uint64
-	stop := sampleHeap(&peak)
+	stop := testkit.SampleHeap(&peak)
 	cmd := c.Command(testCtx(t), "head -c 268435456 /dev/zero")
 	cmd.Stdout = &n
 	err := cmd.Run()

@@ -3,7 +3,6 @@ package vmconn_test
 import (
 	"context"
 	"os"
-	"runtime"
 	"testing"
 	"time"
 
@@ -70,29 +69,6 @@ func newServerOpts(t *testing.T, maxSessions int) *vmtest.Server {
 	srv := vmtest.NewServerOptions(vmtest.Options{MaxSessions: maxSessions})
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-// sampleHeap records the peak heap in use until the returned stop is
-// called.
-func sampleHeap(peak *uint64) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			*peak = max(*peak, ms.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }
 
 func readFile(name string) ([]byte, error) { return os.ReadFile(name) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/sshdtest"
+	"github.com/vmconn/vmconn/internal/testkit"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
@@ -233,7 +234,7 @@ func TestSSHDLargeOutput(t *testing.T) {
 	c := dialSSHD(t, s, nil)
 	var n countWriter
 	var peak uint64
-	stop := sampleHeap(&peak)
+	stop := testkit.SampleHeap(&peak)
 	cmd := c.Command(testCtx(t), "head -c 134217728 /dev/zero")
 	cmd.Stdout = &n
 	err := cmd.Run()

@@ -193,7 +193,7 @@ func TestJobLargeOutputConstantMemory(t *testing.T) {
 	j := testkit.StartJob(t, c, fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", size), testkit.JobOptions(t))
 	var n countWriter
 	var peak uint64
-	stop := sampleHeap(&peak)
+	stop := testkit.SampleHeap(&peak)
 	err := j.Follow(testkit.Ctx(t), &n, nil)
 	stop()
 	if err != nil || n.n != size {
