@@ -104,8 +104,8 @@ func parseOperand(s string) operand {
 func remoteOperand(host, path string) operand {
 	if port, rest, ok := strings.Cut(path, ":"); ok && isPort(port) {
 		if !strings.HasSuffix(host, "]") {
-			return operand{err: fmt.Errorf("vmconn: cp: %s:%s is ambiguous: write [%s]:%s for port %[3]s, or %[1]s:./%[2]s for a file named so",
-				host, path, hostOnly(host), path, port)}
+			return operand{err: fmt.Errorf("vmconn: cp: %s:%s is ambiguous: write %s:%s for port %s, or %[1]s:./%[2]s for a file named so",
+				host, path, bracketed(host), path, port)}
 		}
 		host, path = host+":"+port, rest
 	}
@@ -122,11 +122,10 @@ func isPort(s string) bool {
 }
 
 // hostOnly drops a "user@" from host.
-func hostOnly(host string) string {
-	if i := strings.LastIndexByte(host, '@'); i >= 0 {
-		return host[i+1:]
-	}
-	return host
+// bracketed writes user@host as user@[host], the form that takes a port.
+func bracketed(host string) string {
+	at := strings.LastIndexByte(host, '@') + 1
+	return host[:at] + "[" + host[at:] + "]"
 }
 
 func (f *cpFlags) run(cmd *cobra.Command, g *globalFlags, srcArgs []string, dstArg string) error {

@@ -38,7 +38,7 @@ func TestCpParseOperand(t *testing.T) {
 
 func TestCpRefusesHostPortPath(t *testing.T) {
 	_, _, err := cpDirection([]operand{parseOperand("a")}, parseOperand("u@h:2222:/p"))
-	if err == nil || !strings.Contains(err.Error(), "[h]:2222:/p") {
+	if err == nil || !strings.Contains(err.Error(), "write u@[h]:2222:/p for port 2222,") {
 		t.Errorf("host:port:path: %v", err)
 	}
 }
