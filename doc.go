@@ -71,9 +71,10 @@
 // session instead of failing, also when the server's own MaxSessions is
 // lower: a refused session is asked for again until the context ends or,
 // without a deadline, Config.SessionWait passes). Every channel open and
-// session request is bounded by the context. Keepalives are on by default: when KeepaliveCountMax replies in
-// a row are missed, the connection is declared lost, so a half-open link
-// fails every waiting call instead of hanging it. Close stops a
+// session request is bounded by the context. Keepalives are on by
+// default: when KeepaliveCountMax replies in a row are missed, the
+// connection is declared lost, so a half-open link fails every waiting
+// call instead of hanging it. Close stops a
 // reconnection in flight (every call waiting on it fails with ErrClosed)
 // and waits for every goroutine the client started, but for a
 // Client.OnEvent subscriber's goroutine with a call under way.
@@ -101,8 +102,14 @@
 //
 // Package vmconn/transfer copies files over SFTP (Upload, Download), on Client.NewSession.
 //
-// DialVia goes through jump hosts; Cmd.Sudo runs a command as root;
-// Client.ForwardAgent forwards an agent when asked.
+// Package vmconn/forward forwards ports (-L, -R, -D) that come back by
+// themselves after a reconnection.
+//
+// DialVia goes through jump hosts, and a ProxyCommand, set as
+// Config.DialContext, through a command; Cmd.Sudo runs a command as root;
+// Client.ForwardAgent forwards an agent when asked. User certificates
+// (Config.CertificateFiles, a KEY-cert.pub beside a key file) and
+// @cert-authority lines in known_hosts work as they do for ssh.
 //
 // # Remote shell
 //
@@ -125,8 +132,8 @@
 // The features beside the core are packages of their own that build on
 // the core's exported API only, as ssh/agent and ssh/knownhosts do beside
 // golang.org/x/crypto/ssh: job (detached jobs), alive (layered liveness),
-// sshconfig (~/.ssh/config), transfer (SFTP copies) and fanout (many
-// hosts). Where a feature needed something the core kept private, the
+// sshconfig (~/.ssh/config), transfer (SFTP copies), fanout (many
+// hosts) and forward (port forwards). Where a feature needed something the core kept private, the
 // core grew exported API that any user could build the same feature on,
 // rather than an internal back door: Client.OnEvent, because code that
 // must re-establish state after a reconnection (forwards, a shared
