@@ -20,23 +20,6 @@ var quoteSeeds = []string{
 // loginShells are the shells the envelope must pass through unchanged.
 var loginShells = []string{"sh", "bash", "dash", "zsh", "mksh", "fish", "tcsh"}
 
-// installed returns those of names installed here; under CI=true a
-// missing one fails the test.
-func installed(t testing.TB, names []string) []string {
-	t.Helper()
-	var out []string
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if testenv.CI() {
-				t.Fatalf("%s not installed (scripts/install-deps.sh); CI=true: not skipping", n)
-			}
-			continue
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
 func checkQuoteRoundTrip(t *testing.T, shell, s string) {
 	t.Helper()
 	out, err := exec.Command(shell, "-c", "printf '%s' "+ShellQuote(s)).Output()
@@ -77,7 +60,7 @@ func FuzzShellQuote(f *testing.F) {
 	for _, s := range quoteSeeds {
 		f.Add(s)
 	}
-	shells := installed(f, loginShells)
+	shells := testenv.Installed(f, loginShells)
 	f.Fuzz(func(t *testing.T, s string) {
 		if strings.IndexByte(s, 0) >= 0 {
 			t.Skip("a shell word cannot hold NUL")

@@ -25,28 +25,11 @@ var seeds = []string{
 // posixShells parse Quote's output directly.
 var posixShells = []string{"sh", "bash", "dash", "zsh", "mksh"}
 
-// installed returns those of names installed here; under CI=true a
-// missing one fails the test.
-func installed(t testing.TB, names []string) []string {
-	t.Helper()
-	var out []string
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if testenv.CI() {
-				t.Fatalf("%s not installed (scripts/install-deps.sh); CI=true: not skipping", n)
-			}
-			continue
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
 // TestQuoteRealShell checks that every POSIX shell turns the quoted word
 // back into exactly the original bytes.
 func TestQuoteRealShell(t *testing.T) {
 	t.Parallel()
-	for _, sh := range installed(t, posixShells) {
+	for _, sh := range testenv.Installed(t, posixShells) {
 		for _, s := range seeds {
 			out, err := exec.Command(sh, "-c", "printf '%s' "+Quote(s)).Output()
 			if err != nil {
@@ -64,7 +47,7 @@ func TestQuoteRealShell(t *testing.T) {
 func TestJoinFirstWord(t *testing.T) {
 	t.Parallel()
 	empty := t.TempDir()
-	for _, sh := range installed(t, posixShells) {
+	for _, sh := range testenv.Installed(t, posixShells) {
 		path, _ := exec.LookPath(sh)
 		for _, w := range []string{"A=B", "time", "if", "while", "!", "{", "[[", "=ls", "function", "coproc"} {
 			cmd := exec.Command(path, "-c", Join(w, "x"))

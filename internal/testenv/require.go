@@ -64,3 +64,21 @@ func LookPath(name string) string {
 	}
 	return ""
 }
+
+// Installed returns those of the commands names that are on PATH; under
+// CI=true a missing one fails the test (scripts/install-deps.sh must
+// install it), elsewhere it is left out.
+func Installed(tb testing.TB, names []string) []string {
+	tb.Helper()
+	var out []string
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if CI() {
+				tb.Fatalf("%s not installed (scripts/install-deps.sh); CI=true: not skipping", n)
+			}
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
