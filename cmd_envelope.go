@@ -87,11 +87,37 @@ func killMarkedScript(token string, sig ssh.Signal) string {
 	return line
 }
 
-// killMarked is the kill script itself, for /bin/sh.
+// killMarked is the kill script itself, for /bin/sh. It finds the
+// command's processes by their environment, and the command's own shell
+// by its command line (see markedScan), and signals each, and the process
+// group of each whose group leader is one of them. A group led by
+// another process is not the command's: Dropbear runs a command in the
+// process group of its own connection process, which a group kill would
+// end with the connection.
 func killMarked(token string, sig ssh.Signal) string {
-	return fmt.Sprintf(`for f in $(grep -lzx %s /proc/[0-9]*/environ 2>/dev/null); do `+
-		`p=${f#/proc/}; p=${p%%/environ}; `+
+	return fmt.Sprintf(`l=' '; for f in $(%s); do p=${f#/proc/}; l="$l${p%%/*} "; done; `+
+		`for p in $l; do `+
 		`g=$(sed -n 's/.*) [A-Za-z] [0-9]* \([0-9]*\) .*/\1/p' /proc/$p/stat 2>/dev/null); `+
-		`[ -n "$g" ] && [ "$g" -gt 1 ] && kill -s %s -- -$g 2>/dev/null; kill -s %s $p 2>/dev/null; `+
-		`done; true`, ShellQuote(MarkerEnv+"="+token), sig, sig)
+		`case $l in *" $g "*) [ "$g" -gt 1 ] && kill -s %s -- -$g 2>/dev/null ;; esac; kill -s %s $p 2>/dev/null; `+
+		`done; true`, markedScan(token, "l"), sig, sig)
+}
+
+// markedScan is a command that lists (grep flag "l") or finds ("q") the
+// marked processes' /proc files. The processes the command starts carry
+// the marker in their environment; the shell that runs the command does
+// not (/proc/PID/environ is its environment at exec, and the marker is
+// exported after), but its command line holds "export VMCONN_CMD=TOKEN; "
+// in either form of the envelope: without that, a kill that comes while
+// the shell has no child alive (between two commands of a loop) would
+// miss it. The pattern's bracket keeps it from matching the command lines
+// of this script and its grep.
+func markedScan(token, flag string) string {
+	join := "; " // list both
+	if flag == "q" {
+		join = " || " // either
+	}
+	last := len(MarkerEnv) - 1
+	return fmt.Sprintf(`grep -%szx %s /proc/[0-9]*/environ 2>/dev/null%sgrep -%sz %s /proc/[0-9]*/cmdline 2>/dev/null`,
+		flag, ShellQuote(MarkerEnv+"="+token), join,
+		flag, ShellQuote("export "+MarkerEnv[:last]+"["+MarkerEnv[last:]+"]="+token+"; "))
 }

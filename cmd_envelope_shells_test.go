@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/envelope"
 	"github.com/vmconn/vmconn/internal/sshdtest"
 )
 
@@ -40,6 +41,7 @@ func TestLoginShells(t *testing.T) {
 			t.Parallel()
 			_, c := shellServer(t, shell)
 			t.Run("words", func(t *testing.T) { checkWords(t, c) })
+			t.Run("direct form", func(t *testing.T) { checkDirect(t, c) })
 			t.Run("status and streams", func(t *testing.T) { checkStreams(t, c) })
 			t.Run("first words", func(t *testing.T) { checkFirstWords(t, c) })
 			t.Run("pty", func(t *testing.T) { checkPTYEnv(t, c) })
@@ -62,6 +64,26 @@ func checkWords(t *testing.T, c *vmconn.Client) {
 	want := strings.Join(trickyArgs, "\x00") + "\x00"
 	if err != nil || string(out) != want+want || stderr.Len() != 0 {
 		t.Errorf("err %v, stderr %q\ngot  %q\nwant %q", err, stderr.String(), out, want+want)
+	}
+}
+
+// checkDirect: a command that travels in the envelope's direct form
+// (no printf, no eval) runs as /bin/sh's script with $0 "sh" and no
+// arguments, and still gets its Env values byte for byte from the header.
+func checkDirect(t *testing.T, c *vmconn.Client) {
+	const command = `printf "%s|%s|%s|%s" "$0" "$#" "$V" "%d ^a^b {a,b} ~ * #c =ls x=y"`
+	if !envelope.Direct(command) {
+		t.Fatalf("not direct-safe: %q", command)
+	}
+	for _, v := range trickyArgs {
+		cmd := c.Command(testCtx(t), command)
+		cmd.Env = []string{"V=" + v}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if want := "sh|0|" + v + "|%d ^a^b {a,b} ~ * #c =ls x=y"; err != nil || string(out) != want || stderr.Len() != 0 {
+			t.Errorf("V=%q: got %q, %v, stderr %q; want %q", v, out, err, stderr.String(), want)
+		}
 	}
 }
 
@@ -114,14 +136,17 @@ func checkCancelSetsid(t *testing.T, c *vmconn.Client) {
 	waitGone(t, child)
 }
 
-// checkPTYEnv: on a terminal, Env values arrive and are not echoed.
+// checkPTYEnv: on a terminal, Env values arrive and are not echoed, in
+// a plain header and in one in the printf escaping.
 func checkPTYEnv(t *testing.T, c *vmconn.Client) {
-	cmd := c.Command(testCtx(t), `printf '%s|' "$V"; IFS= read -r l; echo "got $l"`)
-	cmd.Env = []string{`V=p\\q it's`}
-	cmd.PTY = &vmconn.PTY{}
-	cmd.Stdin = strings.NewReader("line\n")
-	out, err := cmd.Output()
-	if got := strings.ReplaceAll(string(out), "\r", ""); err != nil || got != `p\\q it's|got line`+"\n" {
-		t.Errorf("got %q, %v", got, err)
+	for _, w := range []string{"plain", "ü\tx"} {
+		cmd := c.Command(testCtx(t), `printf '%s|%s|' "$V" "$W"; IFS= read -r l; echo "got $l"`)
+		cmd.Env = []string{`V=p\\q it's`, "W=" + w}
+		cmd.PTY = &vmconn.PTY{}
+		cmd.Stdin = strings.NewReader("line\n")
+		out, err := cmd.Output()
+		if got := strings.ReplaceAll(string(out), "\r", ""); err != nil || got != `p\\q it's|`+w+"|got line\n" {
+			t.Errorf("W=%q: got %q, %v", w, got, err)
+		}
 	}
 }

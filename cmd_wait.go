@@ -279,14 +279,13 @@ func (b *syncBuffer) Bytes() []byte {
 // retryable; find them by their MarkerEnv value on the machine.
 var ErrNotStopped = errors.New("the remote processes could not be confirmed gone")
 
-// markedGoneScript exits 0 once no process holds the marker in its
-// environment, waiting up to about a second for killed processes to go;
+// markedGoneScript exits 0 once no process is marked (see markedScan), waiting up to about a second for killed processes to go;
 // else it exits 1 (3 when grep cannot search NUL-separated data, which
 // would find nothing: no confirmation then).
 func markedGoneScript(token string) string {
 	return fmt.Sprintf(`printf 'x\0' | grep -qzx x || exit 3; `+
-		`i=0; while grep -qlzx %s /proc/[0-9]*/environ 2>/dev/null; do `+
-		`i=$((i+1)); [ $i -gt 20 ] && exit 1; sleep 0.05; done`, ShellQuote(MarkerEnv+"="+token))
+		`i=0; while %s; do `+
+		`i=$((i+1)); [ $i -gt 20 ] && exit 1; sleep 0.05; done`, markedScan(token, "q"))
 }
 
 // sessionOn opens a session on cn itself, not holding a client slot (the

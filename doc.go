@@ -105,6 +105,10 @@
 // Package vmconn/forward forwards ports (-L, -R, -D) that come back by
 // themselves after a reconnection.
 //
+// Package vmconn/control shares one Client with other processes of the
+// same user over a Unix socket, as OpenSSH's ControlMaster does (the
+// CLI's --control-persist).
+//
 // DialVia goes through jump hosts, and a ProxyCommand, set as
 // Config.DialContext, through a command; Cmd.Sudo runs a command as root;
 // Client.ForwardAgent forwards an agent when asked. User certificates
@@ -133,7 +137,7 @@
 // the core's exported API only, as ssh/agent and ssh/knownhosts do beside
 // golang.org/x/crypto/ssh: job (detached jobs), alive (layered liveness),
 // sshconfig (~/.ssh/config), transfer (SFTP copies), fanout (many
-// hosts) and forward (port forwards). Where a feature needed something the core kept private, the
+// hosts), forward (port forwards) and control (connection sharing). Where a feature needed something the core kept private, the
 // core grew exported API that any user could build the same feature on,
 // rather than an internal back door: Client.OnEvent, because code that
 // must re-establish state after a reconnection (forwards, a shared

@@ -63,8 +63,8 @@ func TestNewSessionHoldsASlot(t *testing.T) {
 	}
 }
 
-// TestSessionSubsystemRefused: vmtest has no subsystems; the refusal is
-// an *OpError naming the subsystem, with "vmconn: " once.
+// TestSessionSubsystemRefused: vmtest serves no subsystem but sftp; the
+// refusal is an *OpError naming the subsystem, with "vmconn: " once.
 func TestSessionSubsystemRefused(t *testing.T) {
 	t.Parallel()
 	c := dialTest(t, newServer(t), nil)
@@ -73,10 +73,10 @@ func TestSessionSubsystemRefused(t *testing.T) {
 		t.Fatalf("NewSession: %v", err)
 	}
 	defer s.Close()
-	err = s.RequestSubsystem(testCtx(t), "sftp")
+	err = s.RequestSubsystem(testCtx(t), "netconf")
 	var oe *vmconn.OpError
 	if !errors.As(err, &oe) || oe.Op != "subsystem" || !errors.Is(err, vmconn.ErrRefused) ||
-		!strings.Contains(err.Error(), "server refused the sftp subsystem") {
+		!strings.Contains(err.Error(), "server refused the netconf subsystem") {
 		t.Fatalf("RequestSubsystem = %v; want an *OpError wrapping ErrRefused", err)
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "vmconn: ") || strings.Count(msg, "vmconn: ") != 1 {

@@ -27,8 +27,10 @@ type labSpec struct {
 	SSH, SSH6      string // sshd; TCP 443 and 80 dropped
 	Refuse         string // no listener: every port refuses
 	PingOnly       string // drops TCP, answers ping
+	PingOnly6      string // the same over IPv6: ICMPv6 echo
 	Dead, Dead6    string // drops everything
 	Only443        string // answers only TCP 443
+	Only4436       string // the same over IPv6
 	KeyFile        string // private key sshd accepts for root
 	KnownHostsFile string // trusts sshd's host key at SSH and SSH6
 }
@@ -61,8 +63,9 @@ func TestNetns(t *testing.T) {
 	}
 	spec, err := json.Marshal(labSpec{
 		SSH: sshHost.IPv4.String(), SSH6: sshHost.IPv6.String(),
-		Refuse: refuse.IPv4.String(), PingOnly: pingOnly.IPv4.String(),
-		Dead: dead.IPv4.String(), Dead6: dead.IPv6.String(), Only443: only443.IPv4.String(),
+		Refuse: refuse.IPv4.String(), PingOnly: pingOnly.IPv4.String(), PingOnly6: pingOnly.IPv6.String(),
+		Only4436: only443.IPv6.String(),
+		Dead:     dead.IPv4.String(), Dead6: dead.IPv6.String(), Only443: only443.IPv4.String(),
 		KeyFile: keyFile, KnownHostsFile: knownHosts,
 	})
 	if err != nil {
@@ -106,6 +109,10 @@ func TestNetnsChild(t *testing.T) {
 		{"ping only", lab.PingOnly, cfg, alive.LayerICMP, "alive: icmp",
 			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.TimedOut, "icmp": alive.Answered}, false},
 		{"only 443", lab.Only443, cfg, alive.LayerTCP, "alive: tcp (443 open)",
+			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.Answered}, false},
+		{"ping only ipv6", lab.PingOnly6, cfg, alive.LayerICMP, "alive: icmp",
+			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.TimedOut, "icmp": alive.Answered}, false},
+		{"only 443 ipv6", "[" + lab.Only4436 + "]", cfg, alive.LayerTCP, "alive: tcp (443 open)",
 			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.Answered}, false},
 		{"dead", lab.Dead, cfg, alive.LayerNone, "down",
 			map[string]alive.Outcome{"ssh/22": alive.TimedOut, "tcp/22": alive.TimedOut, "tcp/443": alive.TimedOut, "tcp/80": alive.TimedOut, "icmp": alive.TimedOut}, false},

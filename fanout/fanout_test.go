@@ -17,6 +17,7 @@ import (
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/fanout"
 	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/vmtest"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -175,3 +176,31 @@ func TestRunAuth(t *testing.T) {
 
 // loopback returns the address of port on 127.0.0.1.
 func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// fleet starts n vmtest servers that accept one client key, and returns
+// them with a Config that logs in to each (host keys in one file) and
+// reconnects quickly.
+func fleet(t *testing.T, n int) ([]*vmtest.Server, *vmconn.Config) {
+	t.Helper()
+	var srvs []*vmtest.Server
+	var known []byte
+	for i := range n {
+		srv := testkit.Server(t)
+		if i > 0 {
+			srv.AddAuthorizedKey(srvs[0].ClientSigner().PublicKey())
+		}
+		data, err := os.ReadFile(srv.KnownHostsFile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		known = append(known, data...)
+		srvs = append(srvs, srv)
+	}
+	cfg := testkit.Config(srvs[0])
+	cfg.KnownHostsFiles = []string{filepath.Join(t.TempDir(), "known_hosts")}
+	if err := os.WriteFile(cfg.KnownHostsFiles[0], known, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReconnectBackoff, cfg.ReconnectMaxBackoff = 5*time.Millisecond, 50*time.Millisecond
+	return srvs, cfg
+}

@@ -40,7 +40,10 @@
 //	timeout     Options.Timeout in seconds, 0 for none
 //	pid         the command's process id: its process group and session id
 //	wrapper     the pid of the wrapper shell that waits for the command
-//	lock        locked by the wrapper for as long as it lives
+//	mechanism   how the wrapper's life is told: "flock" or "pid" (see Mechanism)
+//	lock        flock: locked by the wrapper for as long as it lives
+//	wrapper.start  pid: the wrapper's start time, from /proc/PID/stat
+//	wrapper.boot   pid: the kernel's boot id when the wrapper started (where the kernel has one)
 //	stdout      the command's standard output, as written
 //	stderr      the command's standard error, as written
 //	exit        "STATUS ENDED\n", written atomically (temp file, then mv) at the end
@@ -71,8 +74,12 @@
 // (KillUserProcesses=yes), set Options.SystemdScope and enable
 // lingering ("loginctl enable-linger USER").
 //
-// The machine needs a POSIX sh, mktemp, setsid and flock (util-linux or
-// busybox), tail, and Linux's /proc for Job.Kill. With GNU tail (coreutils), a line the job writes
+// The machine needs a POSIX sh, mktemp, setsid and tail (coreutils,
+// util-linux or busybox: Debian's busybox has them all), and Linux's /proc
+// for Job.Kill; flock and GNU tail's --pid are used where present but
+// not needed, and nohup, pgrep and pkill are not used. Where flock is missing, the wrapper's
+// pid and its process's start time tell "still running" from "died"
+// (Status.Mechanism says which of the two a job uses). With GNU tail (coreutils), a line the job writes
 // reaches Follow's writers as soon as the file changes (inotify); other
 // tails poll the file at their own pace (busybox: once a second).
 //

@@ -2,6 +2,7 @@ package job_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 // status 7; want returns its exact output.
 type faultJob struct {
 	lines, every int
+	pause        time.Duration // 0: 20 ms
 }
 
 func (fj faultJob) command() string {
@@ -31,10 +33,10 @@ func (fj faultJob) command() string {
 while [ $i -lt %d ]; do
   i=$((i + 1))
   printf 'line %%06d\n' $i
-  if [ $((i %% %d)) -eq 0 ]; then printf %s; echo "err $i" >&2; sleep 0.02; fi
+  if [ $((i %% %d)) -eq 0 ]; then printf %s; echo "err $i" >&2; sleep %.3f; fi
 done
 printf 'end without newline'
-exit 7`, fj.lines, fj.every, vmconn.ShellQuote(bin.String()))
+exit 7`, fj.lines, fj.every, vmconn.ShellQuote(bin.String()), cmp.Or(fj.pause, 20*time.Millisecond).Seconds())
 }
 
 func (fj faultJob) want() (stdout, stderr []byte) {
@@ -55,8 +57,13 @@ func (fj faultJob) want() (stdout, stderr []byte) {
 // jobLinkCutter cuts the proxy's connections at once and then at random
 // moments until stop is called: at random byte counts (mid-packet,
 // mid-handshake), at random times, and now and then it refuses
-// connections for a while.
-func jobLinkCutter(p *faultproxy.Proxy, rng *rand.Rand) (stop func()) {
+// connections for a while. The times between cuts are 30-250 ms, or
+// from half to four times resume if that is longer: resume is how long
+// a reconnection and a command or two take on this machine, measured by
+// the test (a busy machine under -race can take longer than 250 ms, and
+// a link that never lives long enough to resume proves nothing).
+func jobLinkCutter(p *faultproxy.Proxy, rng *rand.Rand, resume time.Duration) (stop func()) {
+	lo, hi := max(30*time.Millisecond, resume/2), max(250*time.Millisecond, 4*resume)
 	var mu sync.Mutex
 	randN := func(lo, hi int64) int64 {
 		mu.Lock()
@@ -74,7 +81,7 @@ func jobLinkCutter(p *faultproxy.Proxy, rng *rand.Rand) (stop func()) {
 			select {
 			case <-done:
 				return
-			case <-time.After(time.Duration(randN(30, 250)) * time.Millisecond):
+			case <-time.After(time.Duration(randN(int64(lo), int64(hi)))):
 			}
 			if randN(0, 4) == 0 {
 				p.Refuse(true)
@@ -117,7 +124,7 @@ func TestJobLinkCutsExactBytes(t *testing.T) {
 			if run%3 == 2 { // all of it read after the end, under cuts too
 				testkit.WaitJobFile(t, j.Dir, "exit")
 			}
-			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))))
+			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))), 0)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			var out, errOut testkit.NotifyBuffer

@@ -53,30 +53,49 @@ type follower struct {
 	streams [2]*jobStream
 	lastOK  time.Time // last time the machine answered
 	backoff time.Duration
+	stale   bool // the status in hand was read before the last follow command was interrupted
 }
 
+// errRecheck: a follow command, run on a status read before an earlier
+// one was interrupted, failed in a way that a fresh status may explain
+// (a job directory wiped by a reboot).
+var errRecheck = errors.New("read the status again")
+
 // run polls the job's state and follows its logs until it has ended and
-// every byte was delivered.
+// every byte was delivered. A follow command cut short by a lost
+// connection is run again at once, without reading the status first: it
+// tells by itself whether the job still runs (see Mechanism, which holds
+// across reboots), so that a resume costs one command, not three (the
+// boot id, the status, the follow), which matters on a link that drops
+// every fraction of a second.
 func (f *follower) run(ctx context.Context) error {
 	f.lastOK = time.Now()
 	stuck := 0 // complete reads of an ended job that delivered nothing (a truncated log)
+	var st *Status
 	for {
-		st, err := f.job.Status(ctx)
-		if err != nil {
-			if err := f.transient(ctx, err); err != nil {
-				return err
+		if st == nil {
+			var err error
+			if st, err = f.job.Status(ctx); err != nil {
+				if err := f.transient(ctx, err); err != nil {
+					return err
+				}
+				continue
 			}
-			continue
-		}
-		f.lastOK = time.Now()
-		if st.State != Running && (f.caughtUp(st) || stuck >= 3) {
-			return f.result(st)
+			f.lastOK, f.stale = time.Now(), false
+			if st.State != Running && (f.caughtUp(st) || stuck >= 3) {
+				return f.result(st)
+			}
 		}
 		before := f.delivered()
 		complete, err := f.followOnce(ctx, st.State == Running)
-		if err != nil {
+		switch {
+		case errors.Is(err, errRecheck):
+			st = nil
+			continue
+		case err != nil:
 			return err
 		}
+		interrupted := !complete
 		switch {
 		case st.State == Lost && complete: // one catch-up read: its log may still grow
 			return f.result(st)
@@ -86,16 +105,23 @@ func (f *follower) run(ctx context.Context) error {
 			if complete && st.State != Running {
 				stuck++
 			}
-			if err := f.pause(ctx); err != nil {
-				return err
+			if !interrupted { // an interrupted one paused already
+				if err := f.pause(ctx); err != nil {
+					return err
+				}
 			}
+		}
+		if interrupted && st.State == Running {
+			f.stale = true // follow again, as it was
+		} else {
+			st = nil
 		}
 	}
 }
 
 // followOnce runs one follow command and reports whether it ran to its
-// end. Losing the connection is not an error: the caller polls again,
-// which reconnects.
+// end. Losing the connection is not an error: it pauses, and the caller
+// follows again, which reconnects.
 func (f *follower) followOnce(ctx context.Context, follow bool) (complete bool, err error) {
 	j := f.job
 	marker := followMarker()
@@ -115,10 +141,15 @@ func (f *follower) followOnce(ctx context.Context, follow bool) (complete bool, 
 	if werr := errors.Join(out.seal(), errw.seal()); werr != nil {
 		return false, werr
 	}
+	if out.answered() {
+		f.lastOK = time.Now()
+	}
 	var ee *vmconn.ExitError
 	switch {
 	case err == nil:
 		return true, nil
+	case f.stale && ctx.Err() == nil && errors.As(err, &ee):
+		return false, errRecheck
 	case errors.As(err, &ee) && ee.Status == jobUntrustedStatus:
 		return false, fmt.Errorf("vmconn: job %s: following: %w: %s", j.ID, ErrUntrusted, j.Dir)
 	}

@@ -103,6 +103,7 @@ type Status struct {
 	Timeout    time.Duration // Options.Timeout, 0 for none
 	StdoutSize int64         // bytes in the stdout log
 	StderrSize int64         // bytes in the stderr log
+	Mechanism  Mechanism     // how the job tells a live wrapper from a dead one
 
 	alive   bool
 	bootNow string // the machine's boot id when the status was read

@@ -23,12 +23,15 @@ const jobDefaultDir = `${XDG_CACHE_HOME:-$HOME/.cache}/vmconn/jobs`
 // start time, each followed by a NUL byte.
 // $1 wrapper script, $2 base dir ("" = default), $3 command as given,
 // $4 timeout (seconds, 0 = none), $5 kill delay, $6 boot id, $7 "1" to use
-// systemd-run --user --scope. The job's environment (Options.Env) is
+// systemd-run --user --scope. It chooses the job's Mechanism: flock where
+// the machine has it, else pid. The job's environment (Options.Env) is
 // not a parameter: it reaches this script as exported variables (see
 // Cmd.Env: over stdin, never on a command line), and the job inherits it.
-const jobStartScript = jobTrustFuncs + `for t in mktemp setsid flock tail; do
+const jobStartScript = jobTrustFuncs + `for t in mktemp setsid tail; do
   command -v "$t" >/dev/null 2>&1 || { echo "vmconn: jobs need $t on the machine" >&2; exit 94; }
 done
+mech=pid
+! command -v flock >/dev/null 2>&1 || mech=flock
 if [ "$7" = 1 ]; then
   command -v systemd-run >/dev/null 2>&1 || { echo "vmconn: SystemdScope needs systemd-run" >&2; exit 94; }
   set -- "$@" systemd-run --user --scope --quiet --collect --
@@ -51,13 +54,14 @@ jt_need "$base" own
 d=$(mktemp -d "$jt_d/$(date -u +%Y%m%d-%H%M%S)-XXXXXX") || exit 91
 { printf '%s' "$3" >"$d/command" && printf '%s\n' "$6" >"$d/boot_id" &&
   printf '%s\n' "$4" >"$d/timeout" && date +%s >"$d/started" &&
+  printf '%s\n' "$mech" >"$d/mechanism" &&
   : >"$d/stdout" && : >"$d/stderr"; } || exit 92
 w=$1 c=$3 t=$4 k=$5
 shift 7
 if setsid -f true </dev/null >/dev/null 2>&1; then
-  "$@" setsid -f /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log"
+  "$@" setsid -f /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" "$mech" </dev/null >/dev/null 2>>"$d/launch.log"
 else
-  "$@" setsid /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" </dev/null >/dev/null 2>>"$d/launch.log" &
+  "$@" setsid /bin/sh -c "$w" vmconn-job "$d" /bin/sh "$c" "$t" "$k" "$m" "$mech" </dev/null >/dev/null 2>>"$d/launch.log" &
 fi
 i=0
 while [ ! -s "$d/pid" ]; do
@@ -72,17 +76,26 @@ done
 printf '%s\0' "$d" "$(cat "$d/pid")" "$(cat "$d/wrapper")" "$(cat "$d/started")"
 `
 
-// jobWrapperScript runs detached, in a session of its own. It holds the
-// lock for as long as it lives, runs the command in yet another session
+// jobWrapperScript runs detached, in a session of its own. It makes its
+// life visible by its Mechanism: it holds the lock for as long as it lives
+// (flock), or records its start time (pid) before its pid. It runs the command in yet another session
 // (so that a signal to the command's group spares the wrapper), with the
 // session's umask and VMCONN_JOB_DIR set to the job directory (the
 // marker by which Kill knows the job's process), kills it on timeout, and
 // records its exit status atomically. Its own files are private (umask
-// 077).
+// 077). The command's stdout and stderr logs are opened by the command's
+// shell, not by the wrapper's: a shell that reports a child killed by a
+// signal ("Terminated", as dash does) writes that to launch.log, not into
+// the job's stderr.
 // $1 job dir, $2 shell, $3 command line, $4 timeout, $5 kill delay,
-// $6 the session's umask.
-const jobWrapperScript = `d=$1
-exec 9>>"$d/lock" && flock -x 9 || exit 1
+// $6 the session's umask, $7 the mechanism.
+const jobWrapperScript = jobAliveFuncs + `d=$1
+if [ "$7" = pid ]; then
+  s=$(jw_stime "$$") && printf '%s\n' "$s" >"$d/wrapper.start" || exit 1
+  ! jw_read /proc/sys/kernel/random/boot_id || printf '%s\n' "$jw_v" >"$d/wrapper.boot" || exit 1
+else
+  exec 9>>"$d/lock" && flock -x 9 || exit 1
+fi
 printf '%s\n' "$$" >"$d/wrapper.tmp" && mv -f "$d/wrapper.tmp" "$d/wrapper" || exit 1
 k=
 if [ "$4" != 0 ]; then
@@ -98,7 +111,7 @@ kill -s KILL -- "-$p"' vmconn-timeout "$d" "$4" "$5" </dev/null >/dev/null 2>&1 
 fi
 VMCONN_JOB_DIR=$d setsid /bin/sh -c 'printf "%s\n" "$$" >"$1/pid.tmp" && mv -f "$1/pid.tmp" "$1/pid" || exit 125
 umask "$4"
-exec "$2" -c "$3"' vmconn-job "$d" "$2" "$3" "$6" </dev/null >>"$d/stdout" 2>>"$d/stderr" 9>&-
+exec "$2" -c "$3" >>"$1/stdout" 2>>"$1/stderr"' vmconn-job "$d" "$2" "$3" "$6" </dev/null 9>&-
 s=$?
 [ -z "$k" ] || kill -s KILL -- "-$k" 2>/dev/null
 printf '%s %s\n' "$s" "$(date +%s)" >"$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
@@ -107,10 +120,11 @@ printf '%s %s\n' "$s" "$(date +%s)" >"$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/ex
 // jobFollowScript prints a marker line on stdout and on stderr, then the
 // stdout and stderr logs from the given offsets, on its stdout and
 // stderr. With $4 = "1" it follows the logs until the wrapper has ended
-// (its lock is free), then ends after a last read.
+// (its lock is free, or its process gone: see Mechanism), then ends after
+// a last read.
 // It first checks the job directory (see jobTrustFuncs), silently.
 // $1 job dir, $2 stdout offset, $3 stderr offset, $4 follow, $5 marker.
-const jobFollowScript = jobTrustFuncs + `jt_check "$1" own || exit 97
+const jobFollowScript = jobTrustFuncs + jobAliveFuncs + `jt_check "$1" own || exit 97
 d=$jt_d
 printf '%s\n' "$5"
 printf '%s\n' "$5" >&2
@@ -120,7 +134,11 @@ if [ "$4" != 1 ]; then
   tail -c "+$o" "$d/stdout" || exit
   exec tail -c "+$e" "$d/stderr" >&2
 fi
-flock -s "$d/lock" true </dev/null >/dev/null 2>&1 &
+if jw_pid "$d"; then
+  while jw_alive "$d"; do sleep 0.1 2>/dev/null || sleep 1; done </dev/null >/dev/null 2>&1 &
+else
+  flock -s "$d/lock" true </dev/null >/dev/null 2>&1 &
+fi
 l=$!
 if tail --pid="$l" -c 0 /dev/null >/dev/null 2>&1; then
   tail -s 0.1 --pid="$l" -c "+$o" -f "$d/stdout" &
@@ -143,17 +161,17 @@ exit 0
 `
 
 // jobStatusScript prints the base directory and the machine's clock, then
-// one record per job: directory, lock held ("1": the wrapper lives),
+// one record per job: directory, wrapper alive ("1", see Mechanism),
 // exit file, timed out, pid, wrapper pid, boot id, start time, timeout,
-// stdout size, stderr size, command; every field followed by a NUL byte.
-// The lock is tested before the exit file is read, and the sizes after:
-// a free lock and no exit file means the wrapper died without recording a
+// stdout size, stderr size, mechanism, command; every field followed by a
+// NUL byte. The wrapper is tested before the exit file is read, and the
+// sizes after: a dead wrapper and no exit file means the wrapper died without recording a
 // status, and the sizes of an exited job include all its output.
 // The base directory is checked (see jobTrustFuncs) when it is needed
 // (to list, or for an ID that is not a path), as is each job named; the
 // listing skips entries that are not directories of the user's alone.
 // $1 base dir ("" = default), then job IDs or directories (none = all).
-const jobStatusScript = jobTrustFuncs + `base=$1
+const jobStatusScript = jobTrustFuncs + jobAliveFuncs + `base=$1
 shift
 [ -n "$base" ] || base=` + jobDefaultDir + `
 case $base in /*) ;; *) base=./$base ;; esac
@@ -174,14 +192,18 @@ info() {
     set -- "$jt_d"
   fi
   a=0
-  flock -n -s "$1/lock" true </dev/null >/dev/null 2>&1 || a=1
+  ! jw_alive "$1" || a=1
   t=
   [ ! -e "$1/timedout" ] || t=1
-  printf '%s\0' "$1" "$a" "$(cat "$1/exit" 2>/dev/null)" "$t" \
-    "$(cat "$1/pid" 2>/dev/null)" "$(cat "$1/wrapper" 2>/dev/null)" \
-    "$(cat "$1/boot_id" 2>/dev/null)" "$(cat "$1/started" 2>/dev/null)" \
-    "$(cat "$1/timeout" 2>/dev/null)" \
-    "$(wc -c <"$1/stdout" 2>/dev/null)" "$(wc -c <"$1/stderr" 2>/dev/null)"
+  jw_read "$1/exit"
+  printf '%s\0' "$1" "$a" "$jw_v" "$t"
+  for f in pid wrapper boot_id started timeout; do
+    jw_read "$1/$f"
+    printf '%s\0' "$jw_v"
+  done
+  printf '%s\0' "$(wc -c <"$1/stdout" 2>/dev/null)" "$(wc -c <"$1/stderr" 2>/dev/null)"
+  jw_read "$1/mechanism"
+  printf '%s\0' "$jw_v"
   cat "$1/command" 2>/dev/null
   printf '\0'
 }

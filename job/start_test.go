@@ -52,13 +52,14 @@ func TestJobStartFollow(t *testing.T) {
 }
 
 // TestJobDefaultDir: with no Options, jobs go under
-// $XDG_CACHE_HOME/vmconn/jobs, created private.
+// $XDG_CACHE_HOME/vmconn/jobs, created private (vmtest's XDG_CACHE_HOME
+// is in its own home).
 func TestJobDefaultDir(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cache) // vmtest passes its environment on
-	c := testkit.Dial(t, testkit.Server(t), nil)
+	t.Parallel()
+	srv := testkit.Server(t)
+	c := testkit.Dial(t, srv, nil)
 	j := testkit.StartJob(t, c, "echo hi", nil)
-	if want := filepath.Join(cache, "vmconn", "jobs", j.ID); j.Dir != want {
+	if want := filepath.Join(srv.Home(), ".cache", "vmconn", "jobs", j.ID); j.Dir != want {
 		t.Errorf("Dir = %s; want %s", j.Dir, want)
 	}
 	if st, err := os.Stat(filepath.Dir(j.Dir)); err != nil || st.Mode().Perm() != 0o700 {
@@ -71,18 +72,10 @@ func TestJobDefaultDir(t *testing.T) {
 		t.Errorf("List = %+v, %v", jobs, err)
 	}
 
-	// A relative Dir is relative to the login directory (vmtest's is $HOME).
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	base := t.TempDir()
-	rel, err := filepath.Rel(home, base)
-	if err != nil {
-		t.Skip(err)
-	}
+	// A relative Dir is relative to the login directory (vmtest's is its home).
+	rel := "relative/jobs"
 	j = testkit.StartJob(t, c, "true", &job.Options{Dir: rel})
-	if want := filepath.Join(base, j.ID); j.Dir != want {
+	if want := filepath.Join(srv.Home(), rel, j.ID); j.Dir != want {
 		t.Errorf("relative Dir %s: job in %s; want %s", rel, j.Dir, want)
 	}
 	if a, err := job.Attach(testkit.Ctx(t), c, j.ID, &job.Options{Dir: rel}); err != nil || a.Dir != j.Dir {

@@ -75,7 +75,7 @@ func statuses(ctx context.Context, c *vmconn.Client, dir string, jobs []string, 
 }
 
 // jobStatusFields is the number of fields of one job's record.
-const jobStatusFields = 12
+const jobStatusFields = 13
 
 // parseStatuses reads jobStatusScript's output.
 func parseStatuses(out []byte, boot string) ([]Status, time.Time, error) {
@@ -96,13 +96,14 @@ func parseStatuses(out []byte, boot string) ([]Status, time.Time, error) {
 }
 
 // parseStatus reads one record: dir, alive, exit, timedout, pid,
-// wrapper, boot id, started, timeout, stdout size, stderr size, command.
+// wrapper, boot id, started, timeout, stdout size, stderr size,
+// mechanism, command.
 func parseStatus(r []string, boot string) (Status, error) {
 	st := Status{
 		ID: jobIDOf(r[0]), Dir: r[0], TimedOut: r[3] == "1",
 		Pid: int(atoi64(r[4])), BootID: strings.TrimSpace(r[6]),
 		Started: time.Unix(atoi64(r[7]), 0), StdoutSize: atoi64(r[9]), StderrSize: atoi64(r[10]),
-		Command: r[11], ExitCode: -1, alive: r[1] == "1", bootNow: boot,
+		Mechanism: parseMechanism(r[11]), Command: r[12], ExitCode: -1, alive: r[1] == "1", bootNow: boot,
 	}
 	if secs, err := strconv.ParseFloat(strings.TrimSpace(r[8]), 64); err == nil && secs > 0 {
 		st.Timeout = time.Duration(secs * float64(time.Second))

@@ -109,6 +109,13 @@ func (a *attemptWriter) write(p []byte) error {
 	return a.s.deliver(rest)
 }
 
+// answered reports whether the marker was seen: the follow script ran.
+func (a *attemptWriter) answered() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.marker == nil
+}
+
 // seal stops the writer, waiting for a write in progress, and returns
 // its error.
 func (a *attemptWriter) seal() error {

@@ -43,10 +43,16 @@ const jobUntrustedStatus = 97
 //
 // jt_mode DIR KIND: DIR (a physical path) is owned by the user (KIND
 // "own") or by the user or root (KIND "up"), and not writable by group or
-// others ("up": unless sticky). jt_check DIR KIND: jt_mode on DIR's
-// physical path, which it leaves in jt_d, and "up" on every directory
-// above it up to the home directory or /. Both return 1 with the reason in
-// jt_why; jt_need is jt_check that refuses (exit 97) instead.
+// others ("up": unless sticky). jt_line DIR KIND FIELDS...: that check on
+// a line of "ls -ldn" for DIR, split in words. jt_check DIR KIND: the
+// check on DIR's physical path, which it leaves in jt_d, and "up" on every
+// directory above it up to the home directory or /, all read with one ls
+// (each of these scripts runs on every status and follow, and a fork
+// costs milliseconds on a small machine; ls lists its arguments sorted by
+// name, and a directory sorts before the directories below it); the
+// reason given is that of the nearest directory refused. All three return
+// 1 with the reason in jt_why; jt_need is jt_check that refuses (exit 97)
+// instead.
 // jt_ours PID DIR: PID is the job DIR's process group leader.
 const jobTrustFuncs = `jt_me=$(id -u) || exit 1
 jt_fail() {
@@ -55,18 +61,20 @@ jt_fail() {
 }
 jt_mode() {
   jt_l=$(LC_ALL=C ls -ldn -- "$1" 2>/dev/null) || { jt_why="$1: cannot read its owner and mode"; return 1; }
-  read -r jt_m jt_n jt_u jt_r <<EOF
-$jt_l
-EOF
-  case $jt_u in
+  set -f
+  jt_line "$1" "$2" $jt_l || { set +f; return 1; }
+  set +f
+}
+jt_line() {
+  case $5 in
   "$jt_me") ;;
   0) [ "$2" = up ] || { jt_why="$1: owned by uid 0, not by you (uid $jt_me)"; return 1; } ;;
-  *) jt_why="$1: owned by uid $jt_u, not by you (uid $jt_me)"; return 1 ;;
+  *) jt_why="$1: owned by uid $5, not by you (uid $jt_me)"; return 1 ;;
   esac
-  case $jt_m in d*) ;; *) jt_why="$1: not a directory ($jt_m)"; return 1 ;; esac
-  case $jt_m in ?????w*|????????w*) ;; *) return 0 ;; esac
-  case $2$jt_m in up?????????[tT]*) return 0 ;; esac
-  jt_why="$1: writable by group or others ($jt_m)"
+  case $3 in d*) ;; *) jt_why="$1: not a directory ($3)"; return 1 ;; esac
+  case $3 in ?????w*|????????w*) ;; *) return 0 ;; esac
+  case $2$3 in up?????????[tT]*) return 0 ;; esac
+  jt_why="$1: writable by group or others ($3)"
   return 1
 }
 jt_check() {
@@ -77,15 +85,31 @@ jt_check() {
   /*) ;;
   *) jt_why="$1: no absolute path"; return 1 ;;
   esac
-  jt_mode "$jt_d" "$2" || return 1
+  jt_k=$2
   jt_h=/
   [ -z "$HOME" ] || jt_h=$(CDPATH= cd -P -- "$HOME" 2>/dev/null && pwd -P) || jt_h=/
   jt_p=$jt_d
+  set -- "$jt_d"
   while [ "$jt_p" != / ] && [ "$jt_p" != "$jt_h" ]; do
     jt_p=${jt_p%/*}
     [ -n "$jt_p" ] || jt_p=/
-    jt_mode "$jt_p" up || return 1
+    set -- "$jt_p" "$@"
   done
+  jt_why="$jt_d: cannot read the owner and mode of it or of a directory above it"
+  jt_l=$(LC_ALL=C ls -ldn -- "$@" 2>/dev/null) || return 1
+  jt_bad=
+  while IFS= read -r jt_r && [ $# -gt 0 ]; do
+    jt_t=up
+    [ $# -gt 1 ] || jt_t=$jt_k
+    set -f
+    jt_line "$1" "$jt_t" $jt_r || jt_bad=$jt_why
+    set +f
+    shift
+  done <<EOF
+$jt_l
+EOF
+  [ $# -eq 0 ] || return 1
+  [ -z "$jt_bad" ] || { jt_why=$jt_bad; return 1; }
 }
 jt_need() {
   jt_check "$1" "$2" || jt_fail

@@ -215,13 +215,10 @@ func TestJobSharedDirRefused(t *testing.T) {
 // not an option of mktemp or mkdir.
 func TestJobDirLeadingDash(t *testing.T) {
 	t.Parallel()
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	c := testkit.Dial(t, testkit.Server(t), nil)
+	srv := testkit.Server(t)
+	home := srv.Home() // the login directory; Close removes it
+	c := testkit.Dial(t, srv, nil)
 	rel := fmt.Sprintf("-vmconn-test-%d", time.Now().UnixNano())
-	t.Cleanup(func() { os.RemoveAll(filepath.Join(home, rel)) })
 	opts := &job.Options{Dir: rel}
 	j := testkit.StartJob(t, c, "echo dash", opts)
 	if want := filepath.Join(home, rel, j.ID); j.Dir != want {

@@ -11,6 +11,9 @@ command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v busybox >/dev/null 2>&1 || need+=(busybox)
+command -v dropbear >/dev/null 2>&1 || [ -x /usr/sbin/dropbear ] || need+=(dropbear-bin)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86) # internal/qemuvm: the real VM tier
+command -v xz >/dev/null 2>&1 || need+=(xz-utils)                           # qemuvm: unpacks the kernel and its modules
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
 # Login shells under which every command must run the same (issue 11).
 for sh in zsh fish tcsh mksh; do

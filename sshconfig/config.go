@@ -108,6 +108,10 @@ type Resolved struct {
 	// DynamicForward directives (see Forwards).
 	Forwards Forwards
 
+	// Control is the file's ControlMaster, ControlPath and
+	// ControlPersist, for callers that share connections.
+	Control Control
+
 	// Warnings name the directives that apply to this host and that
 	// vmconn does not implement although they matter for security or
 	// for where the connection goes (ProxyCommand with an explicit
@@ -140,7 +144,8 @@ func (r *Resolved) Dial(ctx context.Context) (*vmconn.Client, error) {
 // vmconn.ProxyCommand through the user's shell; "none" for none; a
 // base.DialContext wins over it, with a warning; of ProxyJump and
 // ProxyCommand the one the file gives first applies, as in OpenSSH) and
-// ForwardAgent (reported only). Other directives that matter for
+// ForwardAgent, ControlMaster, ControlPath and ControlPersist (reported
+// only: see Resolved.Control). Other directives that matter for
 // security are listed in Resolved.Warnings.
 func (s *Config) Resolve(dest string, base *vmconn.Config) (*Resolved, error) {
 	if base == nil {

@@ -62,6 +62,9 @@ func (m *mapper) apply(r *Resolved, t vmconn.Target) error {
 	if r.Forwards, err = m.forwards(); err != nil {
 		return err
 	}
+	if r.Control, err = m.control(); err != nil {
+		return err
+	}
 	r.Warnings = append(r.Warnings, m.warnings()...)
 	if cfg.HostKeyMode == vmconn.HostKeyInsecureIgnore && m.base.HostKeyMode != vmconn.HostKeyInsecureIgnore {
 		r.Warnings = append(r.Warnings, "StrictHostKeyChecking "+m.get("StrictHostKeyChecking")+

@@ -16,7 +16,7 @@ var supportedOptions = []string{
 	"CertificateFile", "UserKnownHostsFile", "GlobalKnownHostsFile",
 	"StrictHostKeyChecking", "HostKeyAlgorithms", "ConnectTimeout",
 	"ServerAliveInterval", "ServerAliveCountMax", "ProxyJump", "ProxyCommand",
-	"ForwardAgent",
+	"ForwardAgent", "ControlMaster", "ControlPath", "ControlPersist",
 }
 
 // WithOptions returns a copy of s with settings given as ssh -o gives

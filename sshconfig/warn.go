@@ -7,7 +7,7 @@ import (
 // unappliedDirectives are ssh_config directives that vmconn does not
 // apply although they matter for security or for where and how the
 // connection goes; a host they apply to gets a warning naming them.
-// Directives that only tune comfort or speed (ControlMaster, Compression,
+// Directives that only tune comfort or speed (Compression,
 // BatchMode, ...) are ignored quietly.
 var unappliedDirectives = []struct{ key, why string }{
 	{"HostKeyAlias", "host keys are checked under the HostName instead"},

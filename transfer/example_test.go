@@ -10,9 +10,8 @@ import (
 )
 
 // Copy a directory to a machine and a log file back, with checksums and
-// a progress report. (No // Output: vmtest, the in-process test server,
-// has no SFTP subsystem, and an Example cannot start a real sshd; the
-// package's tests run the same calls against one.)
+// a progress report. (No // Output: it needs a machine named build-vm;
+// the package's tests run the same calls against a real sshd.)
 func Example() {
 	ctx := context.Background()
 	c, err := vmconn.Dial(ctx, "admin@build-vm", nil)

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 
@@ -25,17 +26,34 @@ type SFTP struct {
 // for a session slot and reconnecting first if the connection was lost.
 // The session ends with the connection it was opened on: after a
 // reconnection, open a new one. The SFTP handshake is bounded by ctx.
+//
+// A server that closes the new session instead of answering its
+// subsystem request (Dropbear does at times, right after another SFTP
+// session ended: it pairs the exit of the old session's sftp-server with
+// the new session) is asked again on a new session, twice at most:
+// nothing ran on the closed one.
 func Open(ctx context.Context, c *vmconn.Client) (*SFTP, error) {
-	s, err := c.NewSession(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := startSFTP(ctx, s)
-	if err != nil {
+	for attempt := 1; ; attempt++ {
+		s, err := c.NewSession(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := startSFTP(ctx, s)
+		if err == nil {
+			return &SFTP{Client: sc, s: s}, nil
+		}
 		s.Close()
+		if attempt < 3 && closedUnanswered(err) && ctx.Err() == nil {
+			continue
+		}
 		return nil, opError(c, "sftp", err)
 	}
-	return &SFTP{Client: sc, s: s}, nil
+}
+
+// closedUnanswered reports whether the server closed a session without
+// answering its subsystem request, on a connection that lives on.
+func closedUnanswered(err error) bool {
+	return errors.Is(err, vmconn.ErrRefused) && errors.Is(err, io.EOF)
 }
 
 // startSFTP starts the sftp subsystem on s and its client, bounded by

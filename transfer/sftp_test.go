@@ -10,15 +10,16 @@ import (
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/testkit"
 	"github.com/vmconn/vmconn/transfer"
+	"github.com/vmconn/vmconn/vmtest"
 )
 
-// TestNoSFTPSubsystem: against a server without SFTP (vmtest), Open,
+// TestNoSFTPSubsystem: against a server without SFTP (vmtest with NoSFTP), Open,
 // Upload and Download fail with the server's refusal, "vmconn: " once,
 // and the session's slot is freed (a command still runs under
 // MaxSessions 1).
 func TestNoSFTPSubsystem(t *testing.T) {
 	t.Parallel()
-	srv := testkit.Server(t)
+	srv := testkit.Server(t, vmtest.Options{NoSFTP: true})
 	cfg := testkit.Config(srv)
 	cfg.MaxSessions = 1
 	c := testkit.Dial(t, srv, cfg)

@@ -10,6 +10,12 @@ import (
 // errDenied is what every failed authentication attempt returns.
 var errDenied = errors.New("vmtest: permission denied")
 
+// setupConfig sets the server's SSH configuration.
+func (s *Server) setupConfig() error {
+	s.config = s.serverConfig()
+	return nil
+}
+
 // serverConfig returns the SSH server configuration: host key and the
 // accepted authentication methods.
 func (s *Server) serverConfig() *ssh.ServerConfig {

@@ -13,11 +13,11 @@ func TestAuth(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, Options{Password: "secret"})
 	noPass := newTestServer(t, Options{})
-	other, _, err := newSigner()
+	other, _, err := signerFor(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	added, _, err := newSigner()
+	added, _, err := signerFor(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

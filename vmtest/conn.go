@@ -28,7 +28,7 @@ func (s *Server) serveConn(sc *stallConn) {
 	s.wg.Go(func() { s.globalRequests(reqs, fwd) })
 	limit := newSessionLimit(s.opts.MaxSessions)
 	for nc := range chans {
-		s.openChannel(nc, limit)
+		s.openChannel(sc, nc, limit)
 	}
 	conn.Wait()
 	s.log.Debug("vmtest: disconnected", "remote", sc.RemoteAddr())
@@ -48,7 +48,7 @@ func (s *Server) globalRequests(reqs <-chan *ssh.Request, fwd *remoteForwards) {
 
 // openChannel accepts a session channel if the limit allows and serves it
 // in its own goroutine; it rejects every other channel.
-func (s *Server) openChannel(nc ssh.NewChannel, limit *sessionLimit) {
+func (s *Server) openChannel(sc *stallConn, nc ssh.NewChannel, limit *sessionLimit) {
 	if nc.ChannelType() == "direct-tcpip" {
 		s.directTCPIP(nc) // forwards.go
 		return
@@ -68,7 +68,7 @@ func (s *Server) openChannel(nc ssh.NewChannel, limit *sessionLimit) {
 	}
 	s.wg.Go(func() {
 		defer limit.release()
-		s.serveSession(ch, reqs)
+		s.serveSession(sc, ch, reqs)
 	})
 }
 

@@ -11,8 +11,9 @@ import (
 // command has Env, the snippet that reads them from standard input.
 var vmconnScript = regexp.MustCompile(`^set --; export VMCONN_CMD=[0-9a-f]+-[0-9]+; (` + regexp.QuoteMeta(envelope.ReadHeader) + `)?`)
 
-// unwrap returns the command that cmdline runs: for a vmconn envelope,
-// the caller's command exactly as given; otherwise cmdline itself.
+// unwrap returns the command that cmdline runs: for a vmconn envelope (in
+// its direct or its printf form, see internal/envelope), the caller's
+// command exactly as given; otherwise cmdline itself.
 func unwrap(cmdline string) string {
 	script, ok := envelope.Decode(cmdline)
 	if !ok {

@@ -45,6 +45,35 @@ func TestEnvelopeUnwrapped(t *testing.T) {
 	}
 }
 
+// TestEnvelopeForms: commands in either form of the envelope, direct
+// (plain words) or printf (quotes, newlines), with or without the Env
+// header snippet, are recorded as given and run with their standard input.
+func TestEnvelopeForms(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	c := dial(t, s)
+	var want []string
+	for _, command := range []string{`cat; echo "$0 $#"`, "cat; echo 'it''s'\n"} {
+		if direct := !strings.HasPrefix(wrap(t, command, false), envelope.Bootstrap); direct != envelope.Direct(command) {
+			t.Errorf("%q: direct form %v", command, direct)
+		}
+		for _, env := range []bool{false, true} {
+			stdin := "in\n"
+			if env {
+				stdin = string(envelope.Header("export V=1; ")) + stdin
+			}
+			out, _, err := run(t, c, wrap(t, command, env), stdin)
+			if err != nil || !strings.HasPrefix(out, "in\n") {
+				t.Errorf("%q (env %v): %q, %v", command, env, out, err)
+			}
+			want = append(want, command)
+		}
+	}
+	if got := s.Commands(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Commands() = %q; want %q", got, want)
+	}
+}
+
 // TestRefusalNamesTheWord: a refused command line says which word made
 // the server refuse it.
 func TestRefusalNamesTheWord(t *testing.T) {

@@ -85,7 +85,9 @@ func TestEnvRequests(t *testing.T) {
 	}
 }
 
-func TestWorkingDirectoryIsHome(t *testing.T) {
+// TestWorkingDirectoryIsRealHome: with RealHome, commands start in the
+// user's own home directory.
+func TestWorkingDirectoryIsRealHome(t *testing.T) {
 	t.Parallel()
 	home, err := os.UserHomeDir()
 	if err != nil {
@@ -95,7 +97,7 @@ func TestWorkingDirectoryIsHome(t *testing.T) {
 	if err != nil {
 		t.Skip("home directory does not exist")
 	}
-	c := dial(t, newTestServer(t, Options{}))
+	c := dial(t, newTestServer(t, Options{RealHome: true}))
 	if got := strings.TrimSpace(mustRun(t, c, "pwd -P")); got != want {
 		t.Errorf("pwd = %q, want %q", got, want)
 	}
@@ -191,16 +193,23 @@ func TestShellRequest(t *testing.T) {
 	}
 }
 
+// TestSubsystemRejected: subsystems other than sftp are refused, and
+// sftp too with NoSFTP.
 func TestSubsystemRejected(t *testing.T) {
 	t.Parallel()
-	c := dial(t, newTestServer(t, Options{}))
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.RequestSubsystem("sftp"); err == nil {
-		t.Error("sftp subsystem accepted")
+	for _, tt := range []struct {
+		o    Options
+		name string
+	}{{Options{}, "netconf"}, {Options{NoSFTP: true}, "sftp"}} {
+		c := dial(t, newTestServer(t, tt.o))
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		if err := sess.RequestSubsystem(tt.name); err == nil {
+			t.Errorf("subsystem %s accepted", tt.name)
+		}
 	}
 }
 

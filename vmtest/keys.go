@@ -1,6 +1,7 @@
 package vmtest
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -18,9 +19,13 @@ func newBootID() string {
 	return uuid.NewString()
 }
 
-// newSigner generates an ed25519 key. It also returns the private key, for
-// writing it to a file.
-func newSigner() (ssh.Signer, ed25519.PrivateKey, error) {
+// signerFor returns a signer for key, or, if key is nil, for a new
+// ed25519 key. It also returns the private key, for writing it to a file.
+func signerFor(key crypto.Signer) (ssh.Signer, crypto.Signer, error) {
+	if key != nil {
+		signer, err := ssh.NewSignerFromKey(key)
+		return signer, key, err
+	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -32,9 +37,9 @@ func newSigner() (ssh.Signer, ed25519.PrivateKey, error) {
 	return signer, priv, nil
 }
 
-// writeKeyFile writes key in OpenSSH PEM format to dir/id_ed25519, mode
-// 0600, and returns the file's path.
-func writeKeyFile(dir string, key ed25519.PrivateKey) (string, error) {
+// writeKeyFile writes key in OpenSSH PEM format to dir/id_ed25519 (the
+// name whatever the key's type), mode 0600, and returns the file's path.
+func writeKeyFile(dir string, key crypto.Signer) (string, error) {
 	block, err := ssh.MarshalPrivateKey(key, "vmtest client key")
 	if err != nil {
 		return "", err

@@ -27,7 +27,7 @@ type process struct {
 func (s *Server) startProcess(argv, env []string, pr *ptyRequest) (*process, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
-	cmd.Dir = s.workDir
+	cmd.Dir = s.home
 	p := &process{cmd: cmd}
 	var err error
 	if pr != nil {

@@ -12,13 +12,13 @@ import (
 // exits, from processes it left behind, before the pty is closed.
 const ptyDrain = 100 * time.Millisecond
 
-// runProcess streams p's I/O over ch until p ends, then reports how it
-// ended and closes ch.
-func (s *Server) runProcess(ch ssh.Channel, p *process) {
+// runProcess streams p's I/O over ch (its input from stdin) until p
+// ends and its output is copied, and returns how it ended.
+func (s *Server) runProcess(ch ssh.Channel, stdin io.Reader, p *process) exitState {
 	outDone := s.copyOutput(ch, p.stdout)
 	errDone := s.copyOutput(ch.Stderr(), p.stderr)
 	s.wg.Go(func() {
-		io.Copy(p.stdin, ch)
+		io.Copy(p.stdin, stdin)
 		p.closeStdin()
 	})
 	st := p.wait()
@@ -34,7 +34,7 @@ func (s *Server) runProcess(ch ssh.Channel, p *process) {
 	<-outDone
 	<-errDone
 	p.hangup()
-	sendExit(ch, st)
+	return st
 }
 
 // copyOutput copies from r to w in a goroutine, and returns a channel
@@ -59,14 +59,6 @@ func waitTimeout(done <-chan struct{}, d time.Duration) {
 	select {
 	case <-done:
 	case <-t.C:
-	}
-}
-
-// runFake runs an intercepted command and reports its exit status, if it
-// has one.
-func (s *Server) runFake(ch ssh.Channel, fake fakeCommand, cmdline string) {
-	if status := fake(s, cmdline, ch, ch.Stderr()); status >= 0 {
-		sendExit(ch, exitState{status: status})
 	}
 }
 

@@ -1,6 +1,7 @@
 package vmtest
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,8 +14,10 @@ import (
 )
 
 // A Server is an SSH server listening on 127.0.0.1 that runs commands in a
-// local shell. Create one with NewServer or NewServerOptions and Close it
-// when done. Its methods are safe for concurrent use.
+// local shell (or answers them with Options.Handler) and serves SFTP.
+// Create one with New in a test, or with Start, NewServer or
+// NewServerOptions and Close it when done. Its methods are safe for
+// concurrent use.
 type Server struct {
 	opts         Options
 	log          *slog.Logger
@@ -24,10 +27,13 @@ type Server struct {
 	addr         string // "127.0.0.1:PORT", fixed for the server's life
 	port         int
 	user         string
-	workDir      string
-	tempDir      string // holds the key and known_hosts files
+	home         string // where commands start; see home.go
+	tempDir      string // holds the key, known_hosts and ssh_config files and the home
 	keyFile      string
 	knownHosts   string
+	sshConfig    string // the ssh_config file
+	ctx          context.Context
+	cancel       context.CancelFunc // called by Close
 	gate         stallGate
 	procs        procTable
 	wg           sync.WaitGroup // every goroutine the server starts
@@ -85,7 +91,6 @@ func start(o Options) (*Server, error) {
 		opts:       o,
 		log:        o.Logger,
 		user:       currentUser(),
-		workDir:    workDir(),
 		gate:       newStallGate(),
 		done:       make(chan struct{}),
 		conns:      map[*stallConn]struct{}{},
@@ -93,31 +98,30 @@ func start(o Options) (*Server, error) {
 		bootID:     o.BootID,
 		marker:     newMarker(),
 	}
-	if err := s.setupKeys(); err != nil {
-		s.removeFiles()
-		return nil, err
-	}
-	s.config = s.serverConfig()
-	if err := s.listenFirst(); err != nil {
-		s.removeFiles()
-		return nil, err
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	for _, step := range []func() error{s.setupKeys, s.setupHome, s.setupConfig, s.listenFirst} {
+		if err := step(); err != nil {
+			s.cancel()
+			s.removeFiles()
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-// setupKeys generates the host and client keys and writes the client key
-// file.
+// setupKeys generates the host and client keys (or takes those of
+// Options) and writes the client key file.
 func (s *Server) setupKeys() error {
 	var err error
-	if s.tempDir, err = os.MkdirTemp("", "vmtest-"); err != nil {
+	if s.tempDir, err = makeTempDir(); err != nil {
 		return err
 	}
-	if s.hostSigner, _, err = newSigner(); err != nil {
-		return err
+	if s.hostSigner, _, err = signerFor(s.opts.HostKey); err != nil {
+		return fmt.Errorf("host key: %w", err)
 	}
-	clientSigner, clientKey, err := newSigner()
+	clientSigner, clientKey, err := signerFor(s.opts.ClientKey)
 	if err != nil {
-		return err
+		return fmt.Errorf("client key: %w", err)
 	}
 	s.clientSigner = clientSigner
 	s.authorized[string(clientSigner.PublicKey().Marshal())] = true
@@ -137,6 +141,10 @@ func (s *Server) listenFirst() error {
 		ln.Close()
 		return err
 	}
+	if s.sshConfig, err = s.writeSSHConfig(); err != nil {
+		ln.Close()
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.serveLocked(ln)
@@ -144,14 +152,17 @@ func (s *Server) listenFirst() error {
 }
 
 // Close stops the server: it stops listening, closes every connection,
-// kills every process group it started, waits for its goroutines and
-// processes, and removes its files. Close may be called more than once.
+// ends the context of every Handler's command, kills every process group
+// it started, waits for its goroutines and processes, and removes its
+// files and its home directory (not the user's, with Options.RealHome).
+// Close may be called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closing = true
 		close(s.done)
 		s.mu.Unlock()
+		s.cancel()
 		s.StopListening()
 		s.DropConnections()
 		s.procs.killAll(true)
@@ -161,7 +172,8 @@ func (s *Server) Close() {
 	})
 }
 
-// removeFiles removes the key and known_hosts files.
+// removeFiles removes the key, known_hosts and ssh_config files and the
+// home directory.
 func (s *Server) removeFiles() {
 	if s.tempDir != "" {
 		os.RemoveAll(s.tempDir)
@@ -185,12 +197,13 @@ func (s *Server) Port() int { return s.port }
 // accepts any user name; this one is the natural choice for clients.
 func (s *Server) User() string { return s.user }
 
-// HostKey returns the server's host key, an ed25519 key generated for
-// this server.
+// HostKey returns the server's host key: Options.HostKey's, or an
+// ed25519 key generated for this server.
 func (s *Server) HostKey() ssh.PublicKey { return s.hostSigner.PublicKey() }
 
-// ClientSigner returns a client key, generated for this server, that the
-// server accepts for public key authentication.
+// ClientSigner returns the client key that the server accepts for public
+// key authentication: Options.ClientKey, or an ed25519 key generated for
+// this server.
 func (s *Server) ClientSigner() ssh.Signer { return s.clientSigner }
 
 // ClientKeyFile returns the path of a file, mode 0600, holding

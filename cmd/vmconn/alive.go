@@ -44,9 +44,13 @@ check at once. Prints one line: "alive: ssh", "alive: tcp (443 refused)",
 "alive: icmp" or "down"; with --layers (or -v), a table of every probe; with --json, an
 object {"alive", "layer", "operational", "addr", "layers": [...]}.
 
+A host may be an ssh_config alias: its HostName, Port, User, keys and
+ProxyJump (or -J) apply, and the SSH login goes through the jump hosts (the
+TCP and ICMP layers probe the resolved address from here).
+
 Several hosts (as arguments, -H or --hosts-file) are checked at once
-(--parallel): one line "host: verdict" each (or one JSON object each), then
-"N alive, M down" on stderr.
+(--parallel): one line "host: verdict" each (or one JSON object each), printed
+as each verdict comes in, then "N alive, M down" on stderr.
 
 Exit status: 0 alive (every host), 1 down (or the name did not resolve),
 2 bad usage.`,
@@ -115,7 +119,7 @@ func (f *aliveFlags) run(cmd *cobra.Command, g *globalFlags, host string) error 
 	if err != nil {
 		return &exitError{code: exitUsage, err: vmErr("", err)}
 	}
-	res, err := alive.Check(cmd.Context(), host, o)
+	res, err := g.aliveCheck(cmd.Context(), host, o, cmd)
 	if errors.Is(err, vmconn.ErrConfig) {
 		return &exitError{code: exitUsage, err: err}
 	}

@@ -33,3 +33,25 @@ func TestAliveManyHosts(t *testing.T) {
 		t.Errorf("bad host: %d %q", code, stderr)
 	}
 }
+
+// TestAliveManyAliasesThroughJump: alive -H resolves each host through
+// ssh_config (an alias with its own port and key) and logs in through -J
+// or ProxyJump; with the jump host down the login no longer works.
+func TestAliveManyAliasesThroughJump(t *testing.T) {
+	t.Parallel()
+	srvs, key, known := cliFleet(t, 3)
+	jump, targets := srvs[0], srvs[1:]
+	viaFile := aliasConfig(t, jump, targets, key, known, true)
+	plainFile := aliasConfig(t, jump, targets, key, known, false)
+	for _, args := range [][]string{{"-F", viaFile}, {"-F", plainFile, "-J", "jump"}} {
+		stdout, stderr, code := cliRun(t, append(append([]string{"alive", "--no-icmp", "--timeout", "20s"}, args...), "h0", "h1")...)
+		if code != 0 || !strings.Contains(stdout, "h0: alive: ssh\n") || !strings.Contains(stdout, "h1: alive: ssh\n") {
+			t.Errorf("%v: code %d stdout %q stderr %q", args, code, stdout, stderr)
+		}
+	}
+	jump.StopListening()
+	stdout, _, _ := cliRun(t, "alive", "--no-icmp", "--timeout", "2s", "-F", viaFile, "h0", "h1")
+	if strings.Contains(stdout, "alive: ssh") {
+		t.Errorf("jump host down, yet: %q", stdout)
+	}
+}

@@ -17,8 +17,9 @@ type attachFlags struct {
 
 func newAttachCmd(g *globalFlags) *cobra.Command {
 	var f attachFlags
+	var hf hostsFlags
 	cmd := &cobra.Command{
-		Use:   "attach [flags] [user@]host[:port] ID",
+		Use:   "attach [flags] [user@]host[:port] ID\n  vmconn attach [flags] -H host=ID[:OUT:ERR],... | --hosts-file FILE",
 		Short: "Follow a job started by \"vmconn long\" again, from any byte offset",
 		Long: `Find the job with the given ID on the host and stream its output from byte
 --from of its stdout and --stderr-from of its stderr (both default 0: from the
@@ -30,9 +31,22 @@ Exit status: as for "long": the job's own, 254 when lost, 130 when detached,
 (another user's, or writable by others), 1 when there is no such job.
 
 With --json, output objects' offsets continue from --from and --stderr-from.
+
+With -H or --hosts-file, each entry is host=ID, or host=ID:OUT:ERR to resume
+at byte OUT of its stdout and ERR of its stderr (what "long -H" prints when
+detached; "long -H --detach" prints host=ID lines): all the jobs are followed
+at once, as "long -H" does, with the same output and exit status.
 ` + jsonHelp,
-		Args: cobra.ExactArgs(2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return f.runMany(cmd, g, &hf)
+			}
 			return f.run(cmd, g, args[0], args[1])
 		},
 	}
@@ -41,6 +55,7 @@ With --json, output objects' offsets continue from --from and --stderr-from.
 	fl.Int64Var(&f.from, "from", 0, "byte offset in the job's stdout to start at")
 	fl.Int64Var(&f.stderrFrom, "stderr-from", 0, "byte offset in the job's stderr to start at")
 	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")
+	hf.register(cmd)
 	return cmd
 }
 

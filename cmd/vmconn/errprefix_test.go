@@ -13,12 +13,12 @@ import (
 // they wrap a library error that has its own.
 func TestErrorPrefixOnce(t *testing.T) {
 	t.Parallel()
-	srv, flags := cliServer(t) // vmtest has no sftp subsystem
+	srv, flags := cliServer(t)
 	file := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := cliRun(t, append(append([]string{"cp"}, flags...), "-p", strconv.Itoa(srv.Port()), srv.Host()+":"+file, file+".back")...)
+	_, stderr, code := cliRun(t, append(append([]string{"cp"}, flags...), "-p", strconv.Itoa(srv.Port()), srv.Host()+":"+file+".missing", file+".back")...)
 	t.Logf("cp: exit %d, %q", code, stderr)
 	var b strings.Builder
 	code2 := exitCodeTo(&b, errors.New("vmconn: bad address \"x\""))

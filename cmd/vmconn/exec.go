@@ -27,10 +27,12 @@ connection, authentication or host-key check failed or the command ended with
 no exit status (connection lost); 2 for bad usage.
 
 With -H or --hosts-file the command runs on every host (--parallel at once):
-each output line is prefixed with "host: ", a summary line "N ok, M failed,
-K unreachable" ends on stderr, and the exit status is 0 only if every host
-succeeded (1 otherwise). With --json, the end objects of all hosts follow
-their output once every host is done.
+each host is reached as it would be alone (its ssh_config entry, -J), each
+output line is prefixed with "host: ", a host that fails says so on stderr as
+soon as it ends ("host: command exited with status 1"), a summary line
+"N ok, M failed, K unreachable" ends on stderr, and the exit status is 0 only
+if every host succeeded (1 otherwise). With --json, each host's end object
+is printed as soon as that host ends.
 
 ` + jsonHelp,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -24,9 +24,10 @@ type globalFlags struct {
 	insecure       bool
 	connectTimeout time.Duration
 	json           bool
-	verbose        int         // -v, -vv (verbose.go)
-	bootID         bootIDValue // --boot-id (bootid_flag.go): exec, guard, long, cp
-	ssh            sshFlags    // -F, -J (sshconfig_flags.go)
+	verbose        int          // -v, -vv (verbose.go)
+	bootID         bootIDValue  // --boot-id (bootid_flag.go): exec, guard, long, cp
+	ssh            sshFlags     // -F, -J (sshconfig_flags.go)
+	control        controlFlags // --control-persist, --control-path (control_flags.go)
 	flags          *pflag.FlagSet
 	stderr         func() io.Writer // the root command's ErrOrStderr
 
@@ -38,6 +39,7 @@ type globalFlags struct {
 type connOptions struct {
 	rebootCommand string             // reboot --command
 	onEvent       func(vmconn.Event) // shows the connection's state changes
+	direct        bool               // never through a shared connection's master
 }
 
 func (g *globalFlags) register(root *cobra.Command) {
@@ -45,6 +47,7 @@ func (g *globalFlags) register(root *cobra.Command) {
 	g.flags, g.stderr = f, root.ErrOrStderr
 	g.ssh.register(f)
 	g.registerVerbose(f)
+	g.control.register(f)
 	f.IntVarP(&g.port, "port", "p", 0, "port to connect to (default 22, or the port in the host)")
 	f.StringVarP(&g.user, "user", "l", "", "user to log in as (default: the user in the host, else the local user)")
 	f.StringArrayVarP(&g.identities, "identity", "i", nil, "private key file (repeatable; default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")

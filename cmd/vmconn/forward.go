@@ -72,7 +72,7 @@ func runForward(ctx context.Context, g *globalFlags, ff *forwardFlags, host stri
 // connection's events, and returns the ssh_config forwards for it.
 func (g *globalFlags) dialForward(ctx context.Context, host string, errOut io.Writer) (*vmconn.Client, sshconfig.Forwards, error) {
 	call := *g
-	call.conn = connOptions{onEvent: printEvents(errOut)}
+	call.conn = connOptions{onEvent: printEvents(errOut), direct: true} // remote forwards are not shared
 	r, err := call.ssh.resolve(&call, g.flags.Changed("connect-timeout"), host)
 	if err != nil {
 		return nil, sshconfig.Forwards{}, &exitError{code: exitUsage, err: err}

@@ -120,6 +120,7 @@ type jobJSON struct {
 	StdoutBytes int64  `json:"stdout_bytes"`
 	StderrBytes int64  `json:"stderr_bytes"`
 	Command     string `json:"command"`
+	Mechanism   string `json:"mechanism"` // how "still running" is told: "flock" or "pid"
 }
 
 func printJobsJSON(w io.Writer, jobs []job.Status) error {
@@ -127,7 +128,7 @@ func printJobsJSON(w io.Writer, jobs []job.Status) error {
 	for _, st := range jobs {
 		j := jobJSON{ID: st.ID, Dir: st.Dir, State: st.State.String(), TimedOut: st.TimedOut, LostReason: st.LostReason,
 			Pid: st.Pid, BootID: st.BootID, Started: st.Started.UTC().Format(time.RFC3339),
-			StdoutBytes: st.StdoutSize, StderrBytes: st.StderrSize, Command: st.Command}
+			StdoutBytes: st.StdoutSize, StderrBytes: st.StderrSize, Command: st.Command, Mechanism: string(st.Mechanism)}
 		if st.State == job.Exited {
 			code := st.ExitCode
 			j.ExitCode, j.Ended = &code, st.Ended.UTC().Format(time.RFC3339)

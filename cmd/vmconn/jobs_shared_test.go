@@ -66,13 +66,8 @@ printf '%s\n' "$3" >pid && printf '%s\n' "$3" >wrapper`, filepath.Join(base, id)
 // TestJobCmdsDirLeadingDash: a --dir that begins with "-" is a directory
 // (relative to the login directory), not an option of a remote tool.
 func TestJobCmdsDirLeadingDash(t *testing.T) {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	srv, flags := cliServer(t)
+	srv, flags := cliServer(t) // the login directory is the server's own home
 	dir := fmt.Sprintf("-vmconn-test-%d", time.Now().UnixNano())
-	t.Cleanup(func() { os.RemoveAll(filepath.Join(home, dir)) })
 	stdout, stderr, code := cliRun(t, append(append([]string{"long", "--dir", dir}, flags...), srv.Addr(), "--", "echo dash")...)
 	if code != 0 || stdout != "dash\n" {
 		t.Fatalf("long --dir %s: %d %q %q", dir, code, stdout, stderr)

@@ -31,8 +31,9 @@ type followFlags struct {
 
 func newLongCmd(g *globalFlags) *cobra.Command {
 	var f longFlags
+	var hf hostsFlags
 	cmd := &cobra.Command{
-		Use:   "long [flags] [user@]host[:port] -- command...",
+		Use:   "long [flags] [user@]host[:port] -- command...\n  vmconn long [flags] -H host1,host2 | --hosts-file FILE -- command...",
 		Short: "Run a command detached on the host and stream its output across disconnects",
 		Long: `Start the command as a detached job on the host (it survives a lost connection,
 an sshd restart and this program's own end), print "job: ID" on stderr, and
@@ -52,9 +53,29 @@ refused: it, and the directories above it up to your home or /, must be yours
 excepted), so that no other user can plant or swap a job.
 
 With --detach --json, only the start object is printed.
+
+With -H or --hosts-file, the job starts on every host, each reached as it
+would be alone (its ssh_config entry, -J), --parallel connecting and starting
+at once, and all are followed together, each on its own connection and
+resuming on its own after its own disconnects. "host: job: ID" goes to stderr
+as each starts; output lines are prefixed with "host: "; each host's outcome
+is printed as it ends ("host: job ID: command exited with status 0"), then a
+summary.
+Exit status: 0 if every job exited 0, 1 otherwise, 130 when detached (the
+message gives the "attach -H host=ID:OUT:ERR,..." that resumes them all).
+--detach prints "host=ID" lines, which "attach --hosts-file" reads.
+With --json, each host has its start, output and end objects.
 ` + jsonHelp,
-		Args: cobra.MinimumNArgs(2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return cobra.MinimumNArgs(1)(cmd, args)
+			}
+			return cobra.MinimumNArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if hf.many() {
+				return f.runMany(cmd, g, &hf, strings.Join(args, " "))
+			}
 			return f.run(cmd, g, args[0], strings.Join(args[1:], " "))
 		},
 	}
@@ -67,6 +88,7 @@ With --detach --json, only the start object is printed.
 	fl.BoolVarP(&f.detach, "detach", "d", false, "print the job ID on stdout and exit at once, without following")
 	fl.BoolVar(&f.follow.killOnInterrupt, "kill-on-interrupt", false, "on Ctrl-C, kill the job instead of detaching")
 	g.registerBootID(cmd)
+	hf.register(cmd)
 	return cmd
 }
 

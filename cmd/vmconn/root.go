@@ -38,6 +38,7 @@ func subcommands(g *globalFlags) []*cobra.Command {
 		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),
 		newCpCmd(g),
 		newForwardCmd(g),
-		newDemoCmd(),
+		newControlCmd(g),
+		newDemoCmd(), newTestServerCmd(g),
 	}
 }

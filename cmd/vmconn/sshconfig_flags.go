@@ -34,8 +34,9 @@ func (s *sshFlags) registerSudo(f *pflag.FlagSet) {
 	f.StringVar(&s.sudoPwEnv, "sudo-password-env", "", "name of an environment variable holding the sudo password (implies --sudo)")
 }
 
-// loadConfig reads the ssh_config file the flags name.
-func (s *sshFlags) loadConfig() (*sshconfig.Config, error) {
+// loadConfig reads the ssh_config file the flags name; extra are -o
+// directives from other flags, which come first.
+func (s *sshFlags) loadConfig(extra ...string) (*sshconfig.Config, error) {
 	var sc *sshconfig.Config
 	var err error
 	if s.configFile == "none" {
@@ -46,7 +47,7 @@ func (s *sshFlags) loadConfig() (*sshconfig.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.withOptions(sc)
+	return s.withOptions(sc, extra...)
 }
 
 // dial connects to host as ssh would: the ssh_config file's settings for
@@ -64,6 +65,15 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 	}
 	if r.ProxyCommand != nil {
 		r.ProxyCommand.Stderr = warn // as ssh: the command's errors reach the user
+	}
+	sh, err := g.sharingFor(r, false)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: vmErr("", err)}
+	}
+	if sh != nil {
+		if c, ok, err := g.dialShared(ctx, sh, r, host); ok {
+			return c, err
+		}
 	}
 	c, err := r.Dial(ctx)
 	if err != nil {
@@ -84,7 +94,7 @@ func (s *sshFlags) resolve(g *globalFlags, timeoutSet bool, host string) (*sshco
 	if !timeoutSet {
 		base.ConnectTimeout = 0 // the flag's default: let ConnectTimeout in the file apply
 	}
-	sc, err := s.loadConfig()
+	sc, err := s.loadConfig(g.controlOption()...)
 	if err != nil {
 		return nil, err
 	}

@@ -12,10 +12,11 @@ func (s *sshFlags) registerOptions(f *pflag.FlagSet) {
 		`ssh_config directive for this call, as ssh -o: Key=Value (repeatable; wins over the file), e.g. -o "ProxyCommand=nc %h %p"`)
 }
 
-// withOptions puts the -o directives ahead of the file's.
-func (s *sshFlags) withOptions(sc *sshconfig.Config) (*sshconfig.Config, error) {
-	if len(s.options) == 0 {
+// withOptions puts extra, then the -o directives, ahead of the file's.
+func (s *sshFlags) withOptions(sc *sshconfig.Config, extra ...string) (*sshconfig.Config, error) {
+	opts := append(extra[:len(extra):len(extra)], s.options...)
+	if len(opts) == 0 {
 		return sc, nil
 	}
-	return sc.WithOptions(s.options...)
+	return sc.WithOptions(opts...)
 }

@@ -5,22 +5,39 @@
 // must stay off every command line. REMOTE.md describes it for people;
 // vmconn writes it and vmtest reads it.
 //
-// The exec request is
+// The exec request has one of two forms. The direct form,
+//
+//	exec /bin/sh -c 'SCRIPT' sh
+//
+// carries the script as it is. Line uses it when every byte of the script
+// is printable ASCII other than a single quote, a "!" or a backslash, and
+// the script does not start with "-" or "+" (which /bin/sh would take for
+// an option): such a word means the same inside single quotes to every
+// login shell (tcsh treats "!" specially even there, fish treats "\\" and
+// "\'"). /bin/sh then runs the script with no further work.
+//
+// Every other script goes in the printf form,
 //
 //	exec /bin/sh -c 'eval "$(printf "$1")"' sh 'PAYLOAD'
 //
-// PAYLOAD is a POSIX sh script in which every byte outside a small safe
-// set is written as a printf octal escape (\ooo, always three digits).
-// Neither the bootstrap nor PAYLOAD holds a single quote, a newline, a
-// "!", a "%" or a backslash other than those escapes, so that the login
-// shell passes both words through unchanged: tcsh treats "!" and newlines
-// specially even inside single quotes, and fish treats "\\" and "\'".
+// PAYLOAD is the script with every byte outside a small safe set written
+// as a printf octal escape (\ooo, always three digits). Neither the
+// bootstrap nor PAYLOAD holds a single quote, a newline, a "!", a "%" or a
+// backslash other than those escapes, so the login shell passes both
+// words through unchanged. It costs /bin/sh a fork (the command
+// substitution) and an eval. In both forms $0 is "sh" and there are no
+// positional parameters beyond the printf form's $1, which vmconn's
+// scripts clear with "set --".
 //
 // The header, when a script reads it with ReadHeader, is a second script
-// (of "export NAME='value'" statements) in the same escaping, cut into
-// lines of at most 512 bytes and ended by an empty line. Lines that
-// short, with no control characters, also pass a terminal's line
-// discipline unchanged.
+// (of "export NAME='value'" statements) that /bin/sh evaluates, cut into
+// lines of at most 512 bytes and ended by an empty line. When all its
+// bytes are printable ASCII it travels as it is; otherwise it travels as
+// eval "$(printf 'PAYLOAD')", in the printf escaping. Either way its
+// lines are short and hold no control characters, so they also pass a
+// terminal's line discipline unchanged. ReadHeader is direct-safe, so a
+// command with a header still travels in the direct form when its own
+// script allows, and a header of plain values costs no fork either.
 package envelope
 
 import (
@@ -28,9 +45,16 @@ import (
 	"strings"
 )
 
-// Bootstrap is the fixed start of every exec request line: it makes the
-// login shell exec /bin/sh, which decodes its first argument and runs it.
-const Bootstrap = `exec /bin/sh -c 'eval "$(printf "$1")"' sh '`
+// Prefix is the start of every exec request line, in either form.
+const Prefix = `exec /bin/sh -c '`
+
+// Bootstrap is the start of an exec request line in the printf form: it
+// makes the login shell exec /bin/sh, which decodes its first argument
+// and runs it.
+const Bootstrap = Prefix + `eval "$(printf "$1")"' sh '`
+
+// directEnd ends an exec request line in the direct form.
+const directEnd = `' sh`
 
 // MaxLine is the longest exec request line: Linux refuses a longer
 // single argument (MAX_ARG_STRLEN, 128 KiB with its NUL) to the login
@@ -41,7 +65,7 @@ const MaxLine = 128<<10 - 1
 // and runs it, leaving the rest of standard input untouched (sh's read
 // takes one byte at a time from a pipe).
 const ReadHeader = `__vmconn_e=; while IFS= read -r __vmconn_l && [ -n "$__vmconn_l" ]; do __vmconn_e=$__vmconn_e$__vmconn_l; done; ` +
-	`eval "$(printf "$__vmconn_e")"; unset __vmconn_e __vmconn_l; `
+	`eval "$__vmconn_e"; unset __vmconn_e __vmconn_l; `
 
 // headerLine is the longest line of a header.
 const headerLine = 512
@@ -49,9 +73,41 @@ const headerLine = 512
 // ErrTooLong: the line would not fit in one argument.
 var ErrTooLong = errors.New("command too long for one exec request (128 KiB after encoding)")
 
-// Line returns the exec request line that runs script in /bin/sh.
+// Line returns the exec request line that runs script in /bin/sh: the
+// direct form when script allows it, else the printf form.
 func Line(script string) (string, error) {
-	line := Bootstrap + Escape(script) + "'"
+	if Direct(script) {
+		return checked(directLine(script))
+	}
+	return checked(printfLine(script))
+}
+
+// Direct reports whether script can travel in the direct form.
+func Direct(script string) bool {
+	if script != "" && (script[0] == '-' || script[0] == '+') {
+		return false
+	}
+	for i := 0; i < len(script); i++ {
+		if !directSafe(script[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// directSafe reports the bytes a direct script may hold.
+func directSafe(c byte) bool {
+	return c >= ' ' && c <= '~' && c != '\'' && c != '!' && c != '\\'
+}
+
+// directLine is the direct form of script, which must be Direct.
+func directLine(script string) string { return Prefix + script + directEnd }
+
+// printfLine is the printf form of script.
+func printfLine(script string) string { return Bootstrap + Escape(script) + "'" }
+
+// checked returns line, or ErrTooLong.
+func checked(line string) (string, error) {
 	if len(line) > MaxLine {
 		return "", ErrTooLong
 	}
@@ -59,21 +115,30 @@ func Line(script string) (string, error) {
 }
 
 // Decode returns the script that line runs, and whether line is an
-// envelope at all.
+// envelope at all, in either form.
 func Decode(line string) (script string, ok bool) {
-	p, ok := strings.CutPrefix(line, Bootstrap)
+	if p, ok := strings.CutPrefix(line, Bootstrap); ok {
+		if p, ok = strings.CutSuffix(p, "'"); !ok || strings.ContainsAny(p, "'\n") {
+			return "", false
+		}
+		return Unescape(p)
+	}
+	p, ok := strings.CutPrefix(line, Prefix)
 	if !ok {
 		return "", false
 	}
-	if p, ok = strings.CutSuffix(p, "'"); !ok || strings.ContainsAny(p, "'\n") {
+	if p, ok = strings.CutSuffix(p, directEnd); !ok || !Direct(p) {
 		return "", false
 	}
-	return Unescape(p)
+	return p, true
 }
 
 // Header returns the standard input header that carries script.
 func Header(script string) []byte {
-	e := Escape(script)
+	e := script
+	if !plain(script) {
+		e = `eval "$(printf '` + Escape(script) + `')"`
+	}
 	var b strings.Builder
 	for len(e) > headerLine {
 		b.WriteString(e[:headerLine] + "\n")
@@ -84,4 +149,15 @@ func Header(script string) []byte {
 	}
 	b.WriteString("\n")
 	return []byte(b.String())
+}
+
+// plain reports whether a header script can travel as it is: printable
+// ASCII only.
+func plain(script string) bool {
+	for i := 0; i < len(script); i++ {
+		if script[i] < ' ' || script[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

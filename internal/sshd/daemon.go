@@ -29,14 +29,8 @@ type Daemon struct {
 // once it sends its SSH banner to o.Dial, it exits (ErrExited) or ctx
 // ends. On error nothing is left running.
 func Start(ctx context.Context, o Options) (*Daemon, error) {
-	bin, err := Path()
+	bin, err := prepare(&o)
 	if err != nil {
-		return nil, err
-	}
-	if err := o.Config.WriteFile(o.ConfigFile); err != nil {
-		return nil, err
-	}
-	if err := privsepDir(); err != nil {
 		return nil, err
 	}
 	d, err := launch(bin, &o)
@@ -54,6 +48,22 @@ func Start(ctx context.Context, o Options) (*Daemon, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// prepare returns sshd's path, after writing its configuration, or ""
+// with o.Argv.
+func prepare(o *Options) (string, error) {
+	if o.Argv != nil {
+		return "", nil
+	}
+	bin, err := Path()
+	if err != nil {
+		return "", err
+	}
+	if err := o.Config.WriteFile(o.ConfigFile); err != nil {
+		return "", err
+	}
+	return bin, privsepDir()
 }
 
 // privsepDir makes sshd's privilege separation directory, which sshd

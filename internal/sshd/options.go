@@ -10,8 +10,15 @@ import (
 	"time"
 )
 
-// Options say how Start runs sshd. ConfigFile and Config are required.
+// Options say how Start runs sshd. ConfigFile and Config are required,
+// unless Argv is set.
 type Options struct {
+	// Argv, if set, is the server's command line after Prefix, its
+	// program an absolute path, for another SSH server (internal/dropbear)
+	// run with the same lifecycle: Config, ConfigFile and LogFile are then
+	// not used. Nil runs OpenSSH's sshd in the foreground with ConfigFile.
+	Argv []string
+
 	// Config is written to ConfigFile before sshd starts.
 	Config     Config
 	ConfigFile string
@@ -90,6 +97,9 @@ func (o *Options) sysProcAttr() *syscall.SysProcAttr {
 // argv is the command line: Prefix, then sshd in the foreground.
 func (o *Options) argv(sshd string) []string {
 	argv := append([]string{}, o.Prefix...)
+	if o.Argv != nil {
+		return append(argv, o.Argv...)
+	}
 	argv = append(argv, sshd, "-D", "-f", o.ConfigFile)
 	if o.LogFile != "" {
 		return append(argv, "-E", o.LogFile)

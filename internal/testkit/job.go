@@ -6,12 +6,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/faultproxy"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"github.com/vmconn/vmconn/job"
 	"github.com/vmconn/vmconn/vmtest"
 )
@@ -51,8 +54,12 @@ func ReapJob(t testing.TB, dir string, pid int) {
 	t.Errorf("job %s: wrapper still running", dir)
 }
 
-// JobLocked reports whether the job's wrapper holds its lock.
+// JobLocked reports whether the job's wrapper still runs: it holds its
+// lock or, for a job of job.MechanismPid, its process runs.
 func JobLocked(dir string) bool {
+	if m, _ := os.ReadFile(filepath.Join(dir, "mechanism")); strings.TrimSpace(string(m)) == string(job.MechanismPid) {
+		return wrapperRuns(dir)
+	}
 	f, err := os.Open(filepath.Join(dir, "lock"))
 	if err != nil {
 		return false
@@ -61,10 +68,10 @@ func JobLocked(dir string) bool {
 	return lockedByOther(f)
 }
 
-// WaitJobFile waits (bounded: 5s) until the job directory holds name.
+// WaitJobFile waits (bounded: 30s) until the job directory holds name.
 func WaitJobFile(t testing.TB, dir, name string) {
 	t.Helper()
-	for range 500 {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return
 		}
@@ -150,4 +157,37 @@ func ScanCmdlines(t testing.TB, secrets ...string) {
 	if seen == 0 {
 		t.Fatal("no command lines read")
 	}
+}
+
+// wrapperRuns reports whether the process named by the job's wrapper file
+// runs, is no zombie, and started when wrapper.start says.
+func wrapperRuns(dir string) bool {
+	pid, err1 := os.ReadFile(filepath.Join(dir, "wrapper"))
+	start, err2 := os.ReadFile(filepath.Join(dir, "wrapper.start"))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndex(stat, []byte(") "))
+	if i < 0 {
+		return false
+	}
+	f := strings.Fields(string(stat[i+2:]))
+	return len(f) >= 20 && f[0] != "Z" && f[19] == strings.TrimSpace(string(start))
+}
+
+// KillJobWrapper kills (SIGKILL) the job's wrapper, which then records no
+// exit status, and waits (bounded: 5s) until it no longer runs.
+func KillJobWrapper(t testing.TB, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "wrapper"))
+	pid, err2 := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || err2 != nil || pid <= 1 {
+		t.Fatalf("job %s: no wrapper pid: %v %v", dir, err, err2)
+	}
+	kill(pid)
+	testenv.Eventually(t, 5*time.Second, func() bool { return !JobLocked(dir) }, "job %s: wrapper %d still runs", dir, pid)
 }

@@ -11,3 +11,6 @@ func killGroup(int) {}
 // lockedByOther reports false: job locks are flock(2) locks, which exist
 // on unix alone.
 func lockedByOther(*os.File) bool { return false }
+
+// kill does nothing: jobs run on unix hosts alone.
+func kill(int) {}

@@ -19,3 +19,6 @@ func lockedByOther(f *os.File) bool {
 	}
 	return errors.Is(err, syscall.EWOULDBLOCK)
 }
+
+// kill sends SIGKILL to the process pid.
+func kill(pid int) { _ = syscall.Kill(pid, syscall.SIGKILL) }

@@ -67,11 +67,15 @@ type boot struct {
 
 // initScript is PID 1: it makes the machine's view of the system, says
 // "ready" on its stdout, and then reaps orphans (dash's wait reaps any
-// child) until it is killed. $1 is Host.Dir, $2 root's home, $3 mount.
+// child) until it is killed. $1 is Host.Dir, $2 root's home, $3 mount,
+// $4 "1" to mount Dir/home over root's home (for Dropbear).
 const initScript = `set -e
 d=$1 home=$2 mount=$3
 "$mount" -t proc -o nosuid,nodev,noexec proc /proc
 "$mount" --bind "$d/boot_id" /proc/sys/kernel/random/boot_id
+if [ "$4" = 1 ]; then
+	"$mount" --bind "$d/home" "$home"
+fi
 for f in .bashrc .profile .bash_profile .bash_login; do
 	if [ -f "$home/$f" ]; then "$mount" --bind "$d/empty" "$home/$f"; fi
 done
@@ -121,7 +125,7 @@ func (h *Host) startInit(id string) (*boot, error) {
 		return nil, err
 	}
 	defer ready.Close()
-	cmd := exec.Command("/bin/sh", "-c", initScript, "init", h.Dir, h.home, tools().mount)
+	cmd := exec.Command("/bin/sh", "-c", initScript, "init", h.Dir, h.home, tools().mount, strconv.Itoa(int(h.server)))
 	cmd.Stdout, cmd.Stderr = w, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:   syscall.CLONE_NEWPID,

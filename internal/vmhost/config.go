@@ -15,9 +15,15 @@ import (
 )
 
 // sshdConfig is the sshd configuration for the files in dir: root logs
-// in with a key on port 22 of every address.
-func sshdConfig(dir string) sshd.Config {
+// in with a key on port 22 of every address; with path, sessions get it as
+// PATH.
+func sshdConfig(dir, path string) sshd.Config {
+	var lines []string
+	if path != "" {
+		lines = append(lines, "SetEnv PATH="+path)
+	}
 	return sshd.Config{
+		Lines:              lines,
 		Comment:            "written by github.com/vmconn/vmconn/internal/vmhost",
 		Port:               22,
 		ListenAddresses:    []string{"0.0.0.0", "::"},

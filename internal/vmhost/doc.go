@@ -72,8 +72,9 @@
 // test process dies without cleaning up, PID 1 dies with it (its parent
 // death signal is SIGKILL) and the next lab removes the namespaces.
 //
-// The harness needs root, OpenSSH's sshd, util-linux's nsenter and mount,
-// and what netns needs (ip, nft). Without them Start skips the test, or
+// The harness needs root, OpenSSH's sshd (or Dropbear, for
+// Options.Server; busybox for Options.BusyboxPATH), util-linux's nsenter
+// and mount, and what netns needs (ip, nft). Without them Start skips the test, or
 // fails it when the environment has CI=true.
 //
 // The package is Linux only: on other systems it is empty (this file

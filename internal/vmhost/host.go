@@ -4,6 +4,7 @@ package vmhost
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/user"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/dropbear"
 	"github.com/vmconn/vmconn/internal/netns"
+	"github.com/vmconn/vmconn/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -31,6 +34,40 @@ type Options struct {
 	// the death of the old boot's PID 1 and the start of the new one.
 	// Zero means DefaultDowntime; negative means none.
 	Downtime time.Duration
+
+	// BusyboxPATH gives sshd's sessions a PATH that holds busybox's
+	// applets alone (a directory of symbolic links to busybox, in Dir),
+	// through sshd's SetEnv: a machine with a minimal userland, without
+	// util-linux, coreutils or procps (no flock, nohup, pgrep, pkill, GNU
+	// tail). /bin/sh stays the system's. Start skips the test (fails it
+	// under CI=true) when busybox is not installed.
+	BusyboxPATH bool
+
+	// Server is the SSH server the machine runs. Zero means OpenSSH.
+	Server Server
+}
+
+// Server names an SSH server the machine can run.
+type Server int
+
+// The servers.
+const (
+	// OpenSSH's sshd, configured by the harness (sshd_config in Dir).
+	OpenSSH Server = iota
+	// Dropbear (internal/dropbear), with the same host key. Root's home is
+	// then a directory of the harness (Dir/home, mounted over it in the
+	// machine's mount namespace), which holds .ssh/authorized_keys. Start
+	// skips the test (fails it under CI=true) when dropbear is not
+	// installed. BusyboxPATH does not apply: dropbear sets PATH itself.
+	Dropbear
+)
+
+// String returns "openssh" or "dropbear".
+func (s Server) String() string {
+	if s == Dropbear {
+		return "dropbear"
+	}
+	return "openssh"
 }
 
 func (o *Options) downtime() time.Duration {
@@ -63,6 +100,8 @@ type Host struct {
 	tb       testing.TB
 	downtime time.Duration
 	home     string // root's home, whose start-up files are hidden
+	envPATH  string // the sessions' PATH, "" for sshd's default
+	server   Server
 	stop     chan struct{}
 	wg       sync.WaitGroup // supervisors and listener waiters
 
@@ -99,6 +138,16 @@ func Start(tb testing.TB, o *Options) *Host {
 		stop:     make(chan struct{}),
 		changed:  make(chan struct{}),
 	}
+	if o != nil && o.Server == Dropbear {
+		_, err := dropbear.Path()
+		testenv.Require(tb, err == nil, fmt.Sprintf("vmhost: %v", err))
+		h.server = Dropbear
+	}
+	if o != nil && o.BusyboxPATH {
+		dir, err := testenv.BusyboxDir(tb.TempDir())
+		testenv.Require(tb, err == nil, fmt.Sprintf("vmhost: BusyboxPATH: %v", err))
+		h.envPATH = dir
+	}
 	if err := h.prepare(); err != nil {
 		tb.Fatalf("vmhost: %v", err)
 	}
@@ -121,6 +170,9 @@ func (h *Host) prepare() error {
 	}
 	h.home = u.HomeDir
 	if err := os.WriteFile(h.path("empty"), nil, 0o644); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(h.path("home/.ssh"), 0o700); err != nil {
 		return err
 	}
 	if h.hostKey, err = writeHostKey(h.path(hostKeyFile)); err != nil {

@@ -35,6 +35,9 @@ func dial(t *testing.T, h *vmhost.Host, addr string, hostKey ssh.PublicKey) (*ss
 		User:            h.User,
 		Auth:            []ssh.AuthMethod{ssh.PublicKeys(h.ClientSigner)},
 		HostKeyCallback: ssh.FixedHostKey(hostKey),
+		// The pinned key's algorithm alone: Dropbear offers rsa-sha2-*
+		// without an RSA key (see internal/dropbear).
+		HostKeyAlgorithms: []string{hostKey.Type()},
 	})
 	if err != nil {
 		nc.Close()

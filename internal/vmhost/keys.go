@@ -89,8 +89,10 @@ func (h *Host) SetAuthorizedKeys(keys ...ssh.PublicKey) error {
 	for _, k := range keys {
 		b.Write(ssh.MarshalAuthorizedKey(k))
 	}
-	if err := writeFileAtomic(h.path("authorized_keys"), []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("vmhost: %w", err)
+	for _, name := range []string{"authorized_keys", "home/.ssh/authorized_keys"} {
+		if err := writeFileAtomic(h.path(name), []byte(b.String()), 0o600); err != nil {
+			return fmt.Errorf("vmhost: %w", err)
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vmconn/vmconn/internal/dropbear"
 	"github.com/vmconn/vmconn/internal/sshd"
 )
 
@@ -146,8 +147,8 @@ func (h *Host) launchSSHD(b *boot) (*listener, error) {
 	defer closeAll(ns)
 	ctx, cancel := h.untilDown(b, fmt.Errorf("sshd does not answer on %s after %v", h.Addr, waitTimeout))
 	defer cancel()
-	d, err := sshd.Start(ctx, sshd.Options{
-		Config: sshdConfig(h.Dir), ConfigFile: h.path("sshd_config"), LogFile: h.path("sshd.log"), Output: log,
+	o := sshd.Options{
+		Config: sshdConfig(h.Dir, h.envPATH), ConfigFile: h.path("sshd_config"), LogFile: h.path("sshd.log"), Output: log,
 		Prefix:     []string{tools().nsenter, "--pid=/proc/self/fd/3", "--mount=/proc/self/fd/4", "--net=/proc/self/fd/5", "--"},
 		Forks:      true,
 		ExtraFiles: ns,
@@ -155,7 +156,19 @@ func (h *Host) launchSSHD(b *boot) (*listener, error) {
 		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 		Check:       func(pid int) error { return checkSSHD(pid, b) },
 		Dial:        h.Dial, Addr: h.Addr, Poll: 5 * time.Millisecond,
-	})
+	}
+	var d *sshd.Daemon
+	if h.server == Dropbear {
+		// dropbear logs to its stderr: the command's output is sshd.log.
+		o.Output, err = os.OpenFile(h.path("sshd.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer o.Output.(*os.File).Close()
+		d, err = dropbear.Start(ctx, dropbear.Config{Port: 22, HostKeyFile: h.path(hostKeyFile)}, o)
+	} else {
+		d, err = sshd.Start(ctx, o)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("starting sshd: %w\n%s", err, lastLines(readFile(log.Name()), 5))
 	}
@@ -211,7 +224,7 @@ func (h *Host) killConnectionsLocked(b *boot) error {
 		listener = b.sshd.Pid()
 	}
 	connection := func(p proc) bool {
-		return p.pidNS == b.pidNS && strings.HasPrefix(p.comm, "sshd") && p.pid != listener
+		return p.pidNS == b.pidNS && (strings.HasPrefix(p.comm, "sshd") || p.comm == "dropbear") && p.pid != listener
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/envelope"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -36,7 +37,7 @@ func (b *bench) latency(ctx context.Context) error {
 		b.keptSSHMux,
 		func(ctx context.Context) (sampler, func(), error) { return b.keptParamiko(ctx, false) },
 		func(ctx context.Context) (sampler, func(), error) { return b.keptParamiko(ctx, true) },
-		// Where vmconn's cost over raw x/crypto comes from: its pid line.
+		// Where vmconn's cost over raw x/crypto comes from: its envelope.
 		func(ctx context.Context) (sampler, func(), error) { return b.keptVmconn(ctx, true) },
 		func(ctx context.Context) (sampler, func(), error) { return b.keptRaw(ctx, true) },
 	}
@@ -49,12 +50,12 @@ func (b *bench) latency(ctx context.Context) error {
 	return nil
 }
 
-// keptVmconn runs `true` with Client.Command; raw skips vmconn's pid line
+// keptVmconn runs `true` with Client.Command; raw skips vmconn's envelope
 // (Cmd.Raw).
 func (b *bench) keptVmconn(ctx context.Context, raw bool) (sampler, func(), error) {
 	s := sampler{name: "vmconn", note: "Client.Command(ctx, \"true\").Run()"}
 	if raw {
-		s = sampler{name: "vmconn, Cmd.Raw", note: "the same without the pid line (`echo __vmconn_pid_TOKEN=$$; ` before the command)"}
+		s = sampler{name: "vmconn, Cmd.Raw", note: "the same without the envelope: `true` as it is, for the login shell"}
 	}
 	c, err := vmconn.Dial(ctx, b.main.Addr(), b.vmconnConfig())
 	if err != nil {
@@ -70,14 +71,14 @@ func (b *bench) keptVmconn(ctx context.Context, raw bool) (sampler, func(), erro
 	return s, func() { c.Close() }, nil
 }
 
-// keptRaw runs `true` with x/crypto; pidLine runs vmconn's command line
-// instead (its pid line, then `true`).
-func (b *bench) keptRaw(ctx context.Context, pidLine bool) (sampler, func(), error) {
+// keptRaw runs `true` with x/crypto; envLine runs vmconn's command line
+// instead (`true` in its envelope, see REMOTE.md).
+func (b *bench) keptRaw(ctx context.Context, envLine bool) (sampler, func(), error) {
 	s := sampler{name: "raw x/crypto/ssh", note: "NewSession, Run(\"true\"), Close"}
 	command := "true"
-	if pidLine {
-		s = sampler{name: "raw x/crypto/ssh, vmconn's command line", note: "Run(\"echo __vmconn_pid_TOKEN=$$; true\"), as vmconn sends it"}
-		command = "echo __vmconn_pid_0123456789abcdef=$$; true"
+	if envLine {
+		s = sampler{name: "raw x/crypto/ssh, vmconn's command line", note: "Run(`" + envelopeTrue + "`), as vmconn sends `true`"}
+		command = envelopeTrue
 	}
 	cfg, err := b.rawConfig()
 	if err != nil {
@@ -92,6 +93,10 @@ func (b *bench) keptRaw(ctx context.Context, pidLine bool) (sampler, func(), err
 	}
 	return s, func() { c.Close() }, nil
 }
+
+// envelopeTrue is the exec line vmconn sends for `true` (its envelope's
+// direct form, with the marker of one command); short, so no error.
+var envelopeTrue, _ = envelope.Line("set --; export " + vmconn.MarkerEnv + "=0123456789abcdef-1; true")
 
 // rawRun runs command in a new session of c.
 func rawRun(c *ssh.Client, command string, stdout io.Writer) error {
@@ -111,6 +116,7 @@ func (b *bench) keptSSHMux(ctx context.Context) (sampler, func(), error) {
 	ctl := filepath.Join(b.farm.Dir, "ctl")
 	dest := []string{"-p", fmt.Sprint(b.main.Port), b.farm.User + "@127.0.0.1"}
 	masterArgs := append(append(b.sshOpts(), "-o", "ControlMaster=yes", "-o", "ControlPath="+ctl, "-o", "ControlPersist=no", "-N"), dest...)
+	_ = os.Remove(ctl) // a master killed earlier leaves its socket, and ssh would not multiplex
 	master := exec.Command("ssh", masterArgs...)
 	master.Env = sshEnv()
 	master.Stderr = os.Stderr
@@ -120,6 +126,7 @@ func (b *bench) keptSSHMux(ctx context.Context) (sampler, func(), error) {
 	closer := func() {
 		_ = master.Process.Kill()
 		_ = master.Wait()
+		_ = os.Remove(ctl)
 	}
 	clientArgs := append(append(b.sshOpts(), "-S", ctl, "-o", "ControlMaster=no"), dest...)
 	checkArgs := append(append(b.sshOpts(), "-S", ctl, "-O", "check"), dest...)

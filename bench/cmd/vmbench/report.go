@@ -57,7 +57,7 @@ func (r *report) render() string {
 	r.text("intro.md", map[string]any{"SVG": r.svg})
 	r.header()
 	for _, section := range []func(){
-		r.latency, r.connect, r.throughput, r.fanOut, r.jobs, r.alive,
+		r.latency, r.connect, r.throughput, r.fanOut, r.jobs, r.alive, r.online, r.cli,
 		r.quickAck, r.method, r.noise, r.targets,
 	} {
 		section()

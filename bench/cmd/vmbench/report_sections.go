@@ -8,8 +8,32 @@ import (
 )
 
 func latencyDists(x *Result) []Dist { return x.Latency }
+func onlineDists(x *Result) []Dist  { return x.Online }
 func connectDists(x *Result) []Dist { return x.Connect }
 func jobDists(x *Result) []Dist     { return x.Jobs }
+func cliDists(x *Result) []Dist     { return x.CLI }
+
+func (r *report) cli() {
+	if !r.any(func(x *Result) bool { return len(x.CLI) > 0 }) {
+		r.p("## 7. The CLI in a shell loop")
+		r.p("")
+		r.p("**Not measured** (%s).", r.unmeasured("cli"))
+		r.p("")
+		return
+	}
+	r.text("cli.md", map[string]any{"N": r.count(cliDists)})
+	r.distTable(cliDists, "ssh -S (ControlMaster)")
+	for _, run := range r.runs {
+		shared, ok1 := median(run.CLI, "vmconn exec --control-persist")
+		mux, ok2 := median(run.CLI, "ssh -S (ControlMaster)")
+		fresh, ok3 := median(run.CLI, "vmconn exec")
+		if ok1 && ok2 && ok3 {
+			r.p("- run %d: vmconn with a master ÷ ssh -S = %.2f×; sharing saves %.1f ms a call over a fresh vmconn connection",
+				run.Run, shared/mux, fresh-shared)
+		}
+	}
+	r.p("")
+}
 
 func (r *report) latency() {
 	r.text("latency.md", map[string]any{"N": r.count(latencyDists), "Rounds": r.rounds(0)})
@@ -19,11 +43,11 @@ func (r *report) latency() {
 		vm, ok1 := median(run.Latency, "vmconn")
 		raw, ok2 := median(run.Latency, "raw x/crypto/ssh")
 		vmRaw, ok3 := median(run.Latency, "vmconn, Cmd.Raw")
-		rawPid, ok4 := median(run.Latency, "raw x/crypto/ssh, vmconn's command line")
+		rawEnv, ok4 := median(run.Latency, "raw x/crypto/ssh, vmconn's command line")
 		if ok1 && ok2 && ok3 && ok4 {
-			r.p("- run %d: vmconn − raw = %+.0f µs; the pid line alone (raw with it − raw): %+.0f µs; "+
+			r.p("- run %d: vmconn − raw = %+.0f µs; the envelope alone (raw with vmconn's line − raw): %+.0f µs; "+
 				"vmconn's client side alone (vmconn `Cmd.Raw` − raw): %+.0f µs", run.Run,
-				1000*(vm-raw), 1000*(rawPid-raw), 1000*(vmRaw-raw))
+				1000*(vm-raw), 1000*(rawEnv-raw), 1000*(vmRaw-raw))
 		}
 	}
 	r.p("")
@@ -192,4 +216,13 @@ func (r *report) spread(get func(*Result) []Dist, client string) (float64, bool)
 		return 0, false
 	}
 	return 100 * (slices.Max(ms) - slices.Min(ms)) / (sum(ms) / float64(len(ms))), true
+}
+
+// online is the back-online table, under the liveness section.
+func (r *report) online() {
+	if !r.any(func(x *Result) bool { return len(x.Online) > 0 }) {
+		return
+	}
+	r.text("online.md", map[string]any{"N": r.count(onlineDists)})
+	r.distTable(onlineDists, "vmconn Client.Reconnect")
 }

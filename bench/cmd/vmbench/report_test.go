@@ -25,6 +25,7 @@ func sampleRun(run int) *Result {
 		Transfer: []Transfer{{Client: "vmconn", Setting: "common", Bytes: 1 << 30, Seconds: 2}},
 		FanOut:   []FanOut{fan(50, 16<<20), fan(200, 28<<20), fan(1000, 90<<20)},
 		Jobs:     []Dist{d("vmconn Job.Follow", 0.5)},
+		Online:   []Dist{d("vmconn Client.Reconnect", 120), d("raw x/crypto/ssh every 1 s", 600)},
 	}
 }
 
@@ -36,6 +37,7 @@ func TestReportRenders(t *testing.T) {
 		"## 4. Fan-out", "## 5. Long-job delivery latency", "**Not measured: feature not available**",
 		"## Closing note: targets", "| per-command latency within 5% of raw x/crypto/ssh (median) | **missed**",
 		"| the same with quick-ack on (the proposed default) | met", "| job delivery p99 under 50 ms | met",
+		"### Back online after a restart", "| raw x/crypto/ssh every 1 s | 600.0 ms | 600.0 ms | 1200.0 ms | 1200.0 ms | 5.00× | 5.00× |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)

@@ -25,6 +25,8 @@ type Result struct {
 	FanOut     []FanOut
 	Jobs       []Dist
 	Alive      []Verdict
+	Online     []Dist   // back online: from sshd accepting again to logged in
+	CLI        []Dist   // the CLI in a shell loop
 	Unmeasured []string // sections not measured, and why
 }
 

@@ -23,6 +23,7 @@ type options struct {
 	run           int
 	servers       int
 	latencyN      int
+	cliN          int
 	connectN      int
 	rounds        int
 	connectRounds int
@@ -33,6 +34,7 @@ type options struct {
 	python        string
 	pbench        string
 	aliveReps     int
+	onlineReps    int
 }
 
 // bench is one run's state: the sshd farm and the paramiko worker.
@@ -49,7 +51,7 @@ type bench struct {
 	res    *Result
 }
 
-var allSections = []string{"latency", "connect", "throughput", "jobs", "alive", "fanout"}
+var allSections = []string{"latency", "connect", "throughput", "jobs", "alive", "online", "cli", "fanout"}
 
 func cmdRun(args []string) error {
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
@@ -59,6 +61,7 @@ func cmdRun(args []string) error {
 	fs.IntVar(&o.run, "run", 1, "run number, for the report")
 	fs.IntVar(&o.servers, "sshd", 20, "sshd instances for the fan-out")
 	fs.IntVar(&o.latencyN, "latency-n", 300, "commands per client over one kept connection")
+	fs.IntVar(&o.cliN, "cli-n", 100, "CLI processes per client in the shell-loop section")
 	fs.IntVar(&o.connectN, "connect-n", 30, "fresh connections per client")
 	fs.IntVar(&o.rounds, "rounds", 300, "interleaved rounds the latency samples are split into")
 	fs.IntVar(&o.connectRounds, "connect-rounds", 30, "interleaved rounds of the fresh connections")
@@ -69,6 +72,7 @@ func cmdRun(args []string) error {
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "python with paramiko (Debian's python3-paramiko)")
 	fs.StringVar(&o.pbench, "pbench", "", "bench/paramiko/pbench.py (default: beside bench/cmd)")
 	fs.IntVar(&o.aliveReps, "alive-reps", 2, "liveness verdicts per method")
+	fs.IntVar(&o.onlineReps, "online-reps", 5, "sshd restarts per client in the back-online section")
 	_ = fs.Parse(args)
 	if o.out == "" {
 		return fmt.Errorf("run: -o FILE is required")
@@ -124,7 +128,7 @@ func run(ctx context.Context, o options) error {
 		fn   func(context.Context) error
 	}{
 		{"latency", b.latency}, {"connect", b.connect}, {"throughput", b.throughput},
-		{"jobs", b.jobs}, {"alive", b.alive},
+		{"jobs", b.jobs}, {"alive", b.alive}, {"online", b.online}, {"cli", b.cli},
 		{"fanout", b.fanOut}, // last: it leaves the load average high for minutes
 	}
 	settle(ctx)

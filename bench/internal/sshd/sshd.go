@@ -38,9 +38,10 @@ type Farm struct {
 
 // Server is one sshd listening on 127.0.0.1:Port.
 type Server struct {
-	Port int
-	log  string
-	d    *launcher.Daemon
+	Port  int
+	log   string
+	extra []string // its own sshd_config lines, for Relaunch
+	d     *launcher.Daemon
 }
 
 // Addr returns "127.0.0.1:port".
@@ -103,6 +104,25 @@ func (f *Farm) Add(ctx context.Context, extra ...string) (*Server, error) {
 	defer kh.Close()
 	_, err = kh.WriteString(line)
 	return s, err
+}
+
+// Stop ends the server's listener and the sessions it started, as a
+// reboot would; Relaunch starts it again.
+func (s *Server) Stop() { s.stop() }
+
+// Accepted returns when the server's listener, as last started, first
+// accepted a connection (the launcher's readiness probe).
+func (s *Server) Accepted() time.Time { return s.d.Accepted() }
+
+// Relaunch starts the stopped server s again on its port, with its
+// configuration, and returns once it accepts connections.
+func (f *Farm) Relaunch(ctx context.Context, s *Server) error {
+	n, err := f.launch(ctx, s.Port, s.extra)
+	if err != nil {
+		return err
+	}
+	s.d = n.d
+	return nil
 }
 
 // LogFile is the server's sshd log.
@@ -174,12 +194,13 @@ func (f *Farm) launch(ctx context.Context, port int, extra []string) (*Server, e
 		ConfigFile: filepath.Join(f.Dir, fmt.Sprintf("sshd_config.%d", port)),
 		LogFile:    logFile,
 		Prefix:     prefix,
+		Poll:       2 * time.Millisecond, // Accepted within 2 ms of sshd's first accept
 	})
 	if err != nil {
 		log, _ := os.ReadFile(logFile)
 		return nil, fmt.Errorf("%w: %s", err, log)
 	}
-	return &Server{Port: port, log: logFile, d: d}, nil
+	return &Server{Port: port, log: logFile, extra: extra, d: d}, nil
 }
 
 // config is the sshd_config of the server on port.

@@ -3,6 +3,7 @@ package sshd_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -77,4 +78,42 @@ func run(t *testing.T, f *sshd.Farm, s *sshd.Server, command string) string {
 		t.Fatalf("%s: %v: %s", command, err, out)
 	}
 	return string(out)
+}
+
+// A stopped server refuses connections; Relaunch starts it again on the
+// same port, with its extra lines, and dates its first accept.
+func TestRelaunch(t *testing.T) {
+	_, err := launcher.Path()
+	testenv.Require(t, err == nil, fmt.Sprint(err))
+	testenv.RequireCommand(t, "ssh-keygen")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f, err := sshd.Start(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := f.Add(ctx, "MaxAuthTries 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Accepted()
+	s.Stop()
+	if c, err := net.DialTimeout("tcp", s.Addr(), time.Second); err == nil {
+		c.Close()
+		t.Fatal("a stopped server accepts connections")
+	}
+	stopped := time.Now()
+	if err := f.Relaunch(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Accepted().After(stopped) || !first.Before(stopped) {
+		t.Errorf("accepted at %v, then %v; stopped at %v", first, s.Accepted(), stopped)
+	}
+	if out := run(t, f, s, "echo ok"); strings.TrimSpace(out) != "ok" {
+		t.Errorf("output %q", out)
+	}
+	if cfg, _ := os.ReadFile(fmt.Sprintf("%s/sshd_config.%d", f.Dir, s.Port)); !strings.Contains(string(cfg), "MaxAuthTries 3\n") {
+		t.Errorf("extra line lost:\n%s", cfg)
+	}
 }
