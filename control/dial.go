@@ -43,6 +43,30 @@ type Conn struct {
 // ErrNoMaster (no socket), ErrStale (nothing answered; the socket is
 // removed), ErrUntrusted, ErrMismatch, ErrPathTooLong or ErrUnsupported.
 func Dial(ctx context.Context, path, key string) (*Conn, error) {
+	uc, err := connect(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	var c net.Conn = uc
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	pub, rest, err := clientGreeting(c, key)
+	if !stop() {
+		c.Close()
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		c.Close()
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+			err = fmt.Errorf("%w: %w", ErrStale, err) // a master on its way out
+		}
+		return nil, err
+	}
+	return &Conn{replayConn: replayConn{UnixConn: uc, rest: rest}, HostKey: pub}, nil
+}
+
+// connect opens a connection to the socket at path and checks that its
+// peer is this user's: the checks and errors of Dial before its greeting.
+func connect(ctx context.Context, path string) (*net.UnixConn, error) {
 	if !supported {
 		return nil, ErrUnsupported
 	}
@@ -69,20 +93,7 @@ func Dial(ctx context.Context, path, key string) (*Conn, error) {
 		c.Close()
 		return nil, fmt.Errorf("%w: the master at %s runs as uid %d (%v)", ErrUntrusted, path, uid, err)
 	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	pub, rest, err := clientGreeting(c, key)
-	if !stop() {
-		c.Close()
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		c.Close()
-		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
-			err = fmt.Errorf("%w: %w", ErrStale, err) // a master on its way out
-		}
-		return nil, err
-	}
-	return &Conn{replayConn: replayConn{UnixConn: uc, rest: rest}, HostKey: pub}, nil
+	return uc, nil
 }
 
 // Dial connects to the master, starting one with Start if none answers.

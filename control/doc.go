@@ -16,6 +16,14 @@
 // stream, take stdin, report status and signal, can be cancelled, and
 // jobs and transfers work as on a direct connection.
 //
+// For a process that only runs one command, Run is cheaper: it sends the
+// command line over the socket in a small framed protocol (no SSH, no
+// handshake), and the master runs it on its connection as Cmd.Run would,
+// streaming stdin, stdout and stderr over the socket and sending back
+// the exit status or signal; cancelling Run stops the remote command.
+// vmconn's CLI uses it for "vmconn exec" when no PTY, sudo or --json is
+// asked for, which makes a shared call cost about what "ssh -S" does.
+//
 // When the master's connection to the machine is lost, the master
 // closes its clients' connections (each sees the connection lost, as on
 // a direct connection) and reconnects; clients that dial again wait for

@@ -52,9 +52,15 @@ func ExampleMaster() {
 	fmt.Printf("%q %v\n", out, err)
 	c.Close()
 
+	// A process that runs one command needs no Client at all.
+	r := &control.Run{Command: "echo run by the master; exit 3", Stdout: os.Stdout}
+	fmt.Println(r.Run(ctx, path, key))
+
 	m.Stop()
 	fmt.Println("served:", <-done)
 	// Output:
 	// "through the master\n" <nil>
+	// run by the master
+	// vmconn: command exited with status 3
 	// served: <nil>
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ var keyExchanges = []string{ssh.KeyExchangeCurve25519}
 // reads in blocks (a byte at a time costs a system call each), so it may
 // read past the line: rest is what followed it, which the caller must
 // read before c (see replayConn).
-func readLine(c net.Conn) (line string, rest []byte, err error) {
+func readLine(c io.Reader) (line string, rest []byte, err error) {
 	buf := make([]byte, 0, greetingMax)
 	for {
 		n, err := c.Read(buf[len(buf):cap(buf)])
@@ -91,23 +92,17 @@ func clientGreeting(c net.Conn, key string) (ssh.PublicKey, []byte, error) {
 	return pub, rest, nil
 }
 
-// serverGreeting reads a client's key and answers it: nil when it is
-// key, ErrMismatch (after telling the client) when it is not.
-func serverGreeting(c net.Conn, key string, hostKey ssh.PublicKey) (rest []byte, err error) {
-	_ = c.SetDeadline(time.Now().Add(greetingWait))
-	defer c.SetDeadline(time.Time{})
-	line, rest, err := readLine(c)
-	if err != nil {
-		return nil, err
-	}
+// serverGreeting answers a client's greeting line: nil when it names
+// key, ErrMismatch (after telling the client) when it does not.
+func serverGreeting(c net.Conn, line, key string, hostKey ssh.PublicKey) error {
 	got, ok := strings.CutPrefix(line, greetingPrefix)
 	if !ok {
-		return nil, fmt.Errorf("not a vmconn control greeting: %q", line)
+		return fmt.Errorf("not a vmconn control greeting: %q", line)
 	}
 	if got != key {
 		fmt.Fprintf(c, "%s\n", replyMismatch)
-		return nil, ErrMismatch
+		return ErrMismatch
 	}
-	_, err = fmt.Fprintf(c, "%s%s", replyOK, ssh.MarshalAuthorizedKey(hostKey))
-	return rest, err
+	_, err := fmt.Fprintf(c, "%s%s", replyOK, ssh.MarshalAuthorizedKey(hostKey))
+	return err
 }

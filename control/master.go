@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -41,7 +42,7 @@ type Master struct {
 	hostKey ssh.PublicKey // the ephemeral key the greeting announces
 
 	mu      sync.Mutex
-	clients map[*ssh.ServerConn]struct{}
+	clients map[io.Closer]struct{} // SSH clients and Run clients
 	started time.Time
 	idle    *time.Timer // runs while no client is connected
 	stop    context.CancelCauseFunc
@@ -72,7 +73,7 @@ func (m *Master) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	ctx, stop := context.WithCancelCause(ctx)
 	m.mu.Lock()
-	m.stop, m.started, m.clients, m.ln = stop, time.Now(), map[*ssh.ServerConn]struct{}{}, ln
+	m.stop, m.started, m.clients, m.ln = stop, time.Now(), map[io.Closer]struct{}{}, ln
 	m.armIdleLocked()
 	m.mu.Unlock()
 	context.AfterFunc(ctx, func() { ln.Close() })
@@ -179,7 +180,7 @@ func (m *Master) dropClients() {
 }
 
 // join and leave count the clients, for Persist.
-func (m *Master) join(c *ssh.ServerConn) bool {
+func (m *Master) join(c io.Closer) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.stop == nil || m.clients == nil {
@@ -194,7 +195,7 @@ func (m *Master) join(c *ssh.ServerConn) bool {
 	return true
 }
 
-func (m *Master) leave(c *ssh.ServerConn) {
+func (m *Master) leave(c io.Closer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.clients, c)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,11 +31,17 @@ func (m *Master) serveClient(ctx context.Context, c net.Conn, srv *ssh.ServerCon
 	if uid, err := peerUID(uc); err != nil || uid != ownUID {
 		return fmt.Errorf("%w: peer uid %d (%v)", ErrUntrusted, uid, err)
 	}
-	rest, err := serverGreeting(c, m.Key, m.hostKey)
+	_ = c.SetDeadline(time.Now().Add(greetingWait))
+	line, rest, err := readLine(c)
 	if err != nil {
 		return err
 	}
-	_ = c.SetDeadline(time.Now().Add(greetingWait))
+	if key, ok := strings.CutPrefix(line, runGreetingPrefix); ok {
+		return m.serveRun(ctx, uc, key, rest)
+	}
+	if err := serverGreeting(c, line, m.Key, m.hostKey); err != nil {
+		return err
+	}
 	sc, chans, reqs, err := ssh.NewServerConn(&replayConn{UnixConn: uc, rest: rest}, srv)
 	if err != nil {
 		return err

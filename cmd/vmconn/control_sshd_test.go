@@ -97,6 +97,17 @@ func TestCLIControlMaster(t *testing.T) {
 	if out, errOut, code := h.run(t, "exec", "--boot-id", strings.TrimSpace(boot), h.host, "--", "echo same boot"); code != 0 || out != "same boot\n" {
 		t.Fatalf("exec --boot-id: %d %q %q", code, out, errOut)
 	}
+	wrong := "00000000-0000-4000-8000-000000000000"
+	if out, errOut, code := h.run(t, "exec", "--boot-id", wrong, h.host, "--", "echo ran"); code != exitRebooted || out != "" ||
+		!strings.Contains(errOut, "rebooted: "+wrong+" -> "+strings.TrimSpace(boot)) {
+		t.Fatalf("exec --boot-id of another boot: %d %q %q, want 254 and nothing run", code, out, errOut)
+	}
+	if _, errOut, code := h.run(t, "-v", "exec", h.host, "--", "true"); code != 0 || !strings.Contains(errOut, "ran through a master") {
+		t.Fatalf("exec -v: %d %q: want the command run by the master (control.Run)", code, errOut)
+	}
+	if out, errOut, code := h.run(t, "exec", "--tty", h.host, "--", "test -t 0 && echo tty"); code != 0 || !strings.Contains(out, "tty") {
+		t.Fatalf("exec --tty through the master: %d %q %q", code, out, errOut)
+	}
 	if out, errOut, code := h.run(t, "guard", h.host, "echo guarded"); code != 0 || out != "guarded\n" {
 		t.Fatalf("guard: %d %q %q", code, out, errOut)
 	}

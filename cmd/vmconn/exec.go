@@ -82,7 +82,16 @@ func (r execRequest) run(cmd *cobra.Command, g *globalFlags) error {
 	if g.json {
 		jl = newJSONLines(cmd.OutOrStdout())
 	}
-	c, err := g.dial(ctx, r.host)
+	res, sh, err := g.resolve(r.host)
+	if err == nil {
+		if done, err := r.runShared(ctx, cmd, g, res, sh); done {
+			return err
+		}
+	}
+	var c *vmconn.Client
+	if err == nil {
+		c, err = g.dialResolved(ctx, res, sh, r.host)
+	}
 	if err != nil {
 		if jl != nil {
 			return jsonExit(jl.print(endOf(r.host, err, start, nil, nil)), err)

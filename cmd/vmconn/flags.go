@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/sshconfig"
 )
 
 // globalFlags are the connection flags every subcommand shares.
@@ -113,6 +114,25 @@ func (g *globalFlags) dialWith(ctx context.Context, host string, o connOptions) 
 	if err != nil {
 		return nil, err
 	}
+	return g.checkBootIDOrClose(ctx, c)
+}
+
+// resolve resolves host for a call as dial would (see resolveCall).
+func (g *globalFlags) resolve(host string) (*sshconfig.Resolved, *sharing, error) {
+	return g.ssh.resolveCall(g, g.flags.Changed("connect-timeout"), host, g.stderr())
+}
+
+// dialResolved dials as dial does, once resolve has resolved host.
+func (g *globalFlags) dialResolved(ctx context.Context, r *sshconfig.Resolved, sh *sharing, host string) (*vmconn.Client, error) {
+	c, err := g.ssh.dialResolved(ctx, g, r, sh, host)
+	if err != nil {
+		return nil, err
+	}
+	return g.checkBootIDOrClose(ctx, c)
+}
+
+// checkBootIDOrClose checks --boot-id on c, closing c if it fails.
+func (g *globalFlags) checkBootIDOrClose(ctx context.Context, c *vmconn.Client) (*vmconn.Client, error) {
 	if err := g.checkBootID(ctx, c); err != nil {
 		c.Close()
 		return nil, err

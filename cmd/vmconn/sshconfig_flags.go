@@ -56,20 +56,15 @@ func (s *sshFlags) loadConfig(extra ...string) (*sshconfig.Config, error) {
 // the file's ConnectTimeout applies). Warnings about directives vmconn
 // does not apply go to warn. Errors are exitErrors, as globalFlags.dial's.
 func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, host string, warn io.Writer) (*vmconn.Client, error) {
-	r, err := s.resolve(g, timeoutSet, host)
+	r, sh, err := s.resolveCall(g, timeoutSet, host, warn)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, err
 	}
-	for _, w := range r.Warnings {
-		fmt.Fprintf(warn, "vmconn: warning: %s: %s\n", host, w)
-	}
-	if r.ProxyCommand != nil {
-		r.ProxyCommand.Stderr = warn // as ssh: the command's errors reach the user
-	}
-	sh, err := g.sharingFor(r, false)
-	if err != nil {
-		return nil, &exitError{code: exitUsage, err: vmErr("", err)}
-	}
+	return s.dialResolved(ctx, g, r, sh, host)
+}
+
+// dialResolved dials as dial does, once resolveCall has resolved host.
+func (s *sshFlags) dialResolved(ctx context.Context, g *globalFlags, r *sshconfig.Resolved, sh *sharing, host string) (*vmconn.Client, error) {
 	if sh != nil {
 		if c, ok, err := g.dialShared(ctx, sh, r, host); ok {
 			return c, err
@@ -83,6 +78,27 @@ func (s *sshFlags) dial(ctx context.Context, g *globalFlags, timeoutSet bool, ho
 		return nil, &exitError{code: exitConnError, err: withHostKeyHint(err)}
 	}
 	return c, nil
+}
+
+// resolveCall resolves host for one call (see dial): its settings, its
+// warnings printed on warn, and how it shares a connection (nil: it
+// does not). Errors are exitErrors.
+func (s *sshFlags) resolveCall(g *globalFlags, timeoutSet bool, host string, warn io.Writer) (*sshconfig.Resolved, *sharing, error) {
+	r, err := s.resolve(g, timeoutSet, host)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(warn, "vmconn: warning: %s: %s\n", host, w)
+	}
+	if r.ProxyCommand != nil {
+		r.ProxyCommand.Stderr = warn // as ssh: the command's errors reach the user
+	}
+	sh, err := g.sharingFor(r, false)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: vmErr("", err)}
+	}
+	return r, sh, nil
 }
 
 // resolve maps host through the ssh_config file.
