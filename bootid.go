@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vmconn/vmconn/internal/textutil"
 )
@@ -21,8 +22,10 @@ const DefaultBootIDCommand = "cat /proc/sys/kernel/random/boot_id"
 const btimeCommand = "awk '/^btime /{print \"btime:\" $2}' /proc/stat"
 
 var (
-	uuidPattern  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	btimePattern = regexp.MustCompile(`^btime:[0-9]+$`)
+	uuidPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	})
+	btimePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^btime:[0-9]+$`) })
 )
 
 // ErrBadBootID: the boot id command printed something that is not a boot
@@ -52,10 +55,10 @@ func (c *Client) bootID(ctx context.Context) (string, error) {
 	if c.cfg.BootIDCommand != "" {
 		return c.readBootID(ctx, c.cfg.BootIDCommand, nil)
 	}
-	id, err := c.readBootID(ctx, DefaultBootIDCommand, uuidPattern)
+	id, err := c.readBootID(ctx, DefaultBootIDCommand, uuidPattern())
 	var be *BootIDError
 	if errors.As(err, &be) && be.Status > 0 { // no boot_id file: old kernel or odd container
-		if id, err2 := c.readBootID(ctx, btimeCommand, btimePattern); err2 == nil {
+		if id, err2 := c.readBootID(ctx, btimeCommand, btimePattern()); err2 == nil {
 			return id, nil
 		}
 	}
@@ -152,7 +155,7 @@ func validBootID(out []byte, pattern *regexp.Regexp) (string, error) {
 	ok := id != "" && !strings.ContainsAny(id, "\n\r")
 	if pattern != nil {
 		ok = pattern.MatchString(id)
-	} else if uuidPattern.MatchString(strings.ToLower(id)) {
+	} else if uuidPattern().MatchString(strings.ToLower(id)) {
 		id = strings.ToLower(id)
 	}
 	if !ok || bytes.IndexByte(out, 0) >= 0 {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // BootIDEnv is the environment variable that holds the fake boot id in
@@ -39,7 +40,7 @@ func interceptors() []interceptor {
 // intercept returns the fake that answers cmdline, or nil if cmdline runs
 // in the shell.
 func intercept(cmdline string) fakeCommand {
-	cmdline = vmconnMarker.ReplaceAllString(cmdline, "")
+	cmdline = vmconnMarker().ReplaceAllString(cmdline, "")
 	for _, ic := range interceptors() {
 		if ic.match(cmdline) {
 			return ic.run
@@ -52,7 +53,7 @@ func intercept(cmdline string) fakeCommand {
 // export of its marker variable, see vmconn's cmd_envelope.go). It is stripped
 // before matching, so that a plain client.Command(ctx, "reboot") is
 // answered like the raw command line.
-var vmconnMarker = regexp.MustCompile(`^export VMCONN_CMD=[0-9a-f]+-[0-9]+; `)
+var vmconnMarker = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^export VMCONN_CMD=[0-9a-f]+-[0-9]+; `) })
 
 // isBootIDRead reports whether cmdline reads the kernel's boot id.
 func isBootIDRead(cmdline string) bool {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // tempPrefix starts the name of every server's temporary directory; the
@@ -14,7 +15,7 @@ const tempPrefix = "vmtest-"
 
 // staleTemp matches a server's temporary directory, capturing the id of
 // the process that made it.
-var staleTemp = regexp.MustCompile(`^` + tempPrefix + `(\d+)-\d+$`)
+var staleTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + tempPrefix + `(\d+)-\d+$`) })
 
 // makeTempDir makes a server's temporary directory, named after this
 // process, after removing those of processes that are gone: a test
@@ -32,7 +33,7 @@ func sweepTemp(dir string) {
 		return
 	}
 	for _, e := range entries {
-		m := staleTemp.FindStringSubmatch(e.Name())
+		m := staleTemp().FindStringSubmatch(e.Name())
 		if m == nil || !e.IsDir() {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,9 @@ import (
 // bootIDPattern is what --boot-id accepts: the kernel's boot_id (a UUID)
 // or the "btime:N" that vmconn reads where boot_id is missing (see
 // vmconn.Client.BootID).
-var bootIDPattern = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|btime:[0-9]+)$`)
+var bootIDPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|btime:[0-9]+)$`)
+})
 
 // bootIDValue is the value of --boot-id: checked when parsed, so that a
 // bad one is refused (exit 2) before anything is dialled.
@@ -24,7 +27,7 @@ func (v *bootIDValue) String() string { return string(*v) }
 func (v *bootIDValue) Type() string   { return "ID" }
 
 func (v *bootIDValue) Set(s string) error {
-	if !bootIDPattern.MatchString(s) {
+	if !bootIDPattern().MatchString(s) {
 		return fmt.Errorf("%q is not a boot id (a UUID, as \"vmconn bootid\" prints, or btime:N)", s)
 	}
 	*v = bootIDValue(s)

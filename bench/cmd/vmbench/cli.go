@@ -15,6 +15,7 @@ import (
 func (b *bench) cli(ctx context.Context) error {
 	exe := filepath.Join(b.farm.Dir, "vmconn")
 	build := exec.CommandContext(ctx, "go", "build", "-o", exe, "github.com/vmconn/vmconn/cmd/vmconn")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make dist builds it: no dynamic loader at each start
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the CLI: %w", err)
@@ -32,12 +33,11 @@ func (b *bench) cli(ctx context.Context) error {
 		return fmt.Errorf("vmconn with a master: %w", err)
 	}
 	defer cliCommand(context.Background(), exe, append(shared, "control", "stop", "127.0.0.1")...).Run()
-	mux, closeMux, err := b.keptSSHMux(ctx)
+	muxArgs, closeMux, err := b.startSSHMux(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeMux()
-	mux.name = "ssh -S (ControlMaster)"
 	loop := func(name, note string, one func(context.Context) error) sampler {
 		return sampler{name: name, note: note, batch: func(ctx context.Context, n int) ([]time.Duration, error) {
 			return timed(ctx, n, one)
@@ -49,7 +49,9 @@ func (b *bench) cli(ctx context.Context) error {
 		loop("ssh", "a fresh connection per call", func(ctx context.Context) error {
 			return sshCommand(ctx, append(b.sshArgs(b.main), "true")...).Run()
 		}),
-		mux,
+		{name: "ssh -S (ControlMaster)", note: "through an OpenSSH ControlMaster", batch: sshMuxBatch(muxArgs, "true")},
+		{name: "ssh -S, vmconn's command line", note: "the line vmconn sends for `true` (its envelope), through the same ControlMaster",
+			batch: sshMuxBatch(muxArgs, envelopeTrue)},
 	}
 	b.res.CLI = interleave(ctx, clients, b.opts.cliN, b.opts.cliN)
 	return nil

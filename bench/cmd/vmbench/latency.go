@@ -113,6 +113,27 @@ func rawRun(c *ssh.Client, command string, stdout io.Writer) error {
 // "ssh -S socket host true" process, as scripts use it.
 func (b *bench) keptSSHMux(ctx context.Context) (sampler, func(), error) {
 	s := sampler{name: "OpenSSH ssh -S (ControlMaster)", note: "one `ssh -S ctl host true` process per command"}
+	clientArgs, closer, err := b.startSSHMux(ctx)
+	if err != nil {
+		return s, nil, err
+	}
+	s.batch = sshMuxBatch(clientArgs, "true")
+	return s, closer, nil
+}
+
+// sshMuxBatch runs command in one "ssh -S" process a sample.
+func sshMuxBatch(clientArgs []string, command string) func(ctx context.Context, n int) ([]time.Duration, error) {
+	return func(ctx context.Context, n int) ([]time.Duration, error) {
+		return timed(ctx, n, func(ctx context.Context) error {
+			return sshCommand(ctx, append(clientArgs, command)...).Run()
+		})
+	}
+}
+
+// startSSHMux starts an OpenSSH ControlMaster to the main sshd and waits
+// until it answers; clientArgs reach the machine through it (the command
+// goes last).
+func (b *bench) startSSHMux(ctx context.Context) (clientArgs []string, closer func(), err error) {
 	ctl := filepath.Join(b.farm.Dir, "ctl")
 	dest := []string{"-p", fmt.Sprint(b.main.Port), b.farm.User + "@127.0.0.1"}
 	masterArgs := append(append(b.sshOpts(), "-o", "ControlMaster=yes", "-o", "ControlPath="+ctl, "-o", "ControlPersist=no", "-N"), dest...)
@@ -121,32 +142,24 @@ func (b *bench) keptSSHMux(ctx context.Context) (sampler, func(), error) {
 	master.Env = sshEnv()
 	master.Stderr = os.Stderr
 	if err := master.Start(); err != nil {
-		return s, nil, err
+		return nil, nil, err
 	}
-	closer := func() {
+	closer = func() {
 		_ = master.Process.Kill()
 		_ = master.Wait()
 		_ = os.Remove(ctl)
 	}
-	clientArgs := append(append(b.sshOpts(), "-S", ctl, "-o", "ControlMaster=no"), dest...)
+	clientArgs = append(append(b.sshOpts(), "-S", ctl, "-o", "ControlMaster=no"), dest...)
 	checkArgs := append(append(b.sshOpts(), "-S", ctl, "-O", "check"), dest...)
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if sshCommand(ctx, checkArgs...).Run() == nil {
-			break
-		}
+	for sshCommand(ctx, checkArgs...).Run() != nil {
 		if time.Now().After(deadline) {
 			closer()
-			return s, nil, fmt.Errorf("ControlMaster not ready after 10s")
+			return nil, nil, fmt.Errorf("ControlMaster not ready after 10s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	s.batch = func(ctx context.Context, n int) ([]time.Duration, error) {
-		return timed(ctx, n, func(ctx context.Context) error {
-			return sshCommand(ctx, append(clientArgs, "true")...).Run()
-		})
-	}
-	return s, closer, nil
+	return clientArgs, closer, nil
 }
 
 func (b *bench) keptParamiko(ctx context.Context, nodelay bool) (sampler, func(), error) {

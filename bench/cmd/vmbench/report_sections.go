@@ -27,9 +27,14 @@ func (r *report) cli() {
 		shared, ok1 := median(run.CLI, "vmconn exec --control-persist")
 		mux, ok2 := median(run.CLI, "ssh -S (ControlMaster)")
 		fresh, ok3 := median(run.CLI, "vmconn exec")
+		muxEnv, ok4 := median(run.CLI, "ssh -S, vmconn's command line")
 		if ok1 && ok2 && ok3 {
 			r.p("- run %d: vmconn with a master ÷ ssh -S = %.2f×; sharing saves %.1f ms a call over a fresh vmconn connection",
 				run.Run, shared/mux, fresh-shared)
+		}
+		if ok1 && ok2 && ok4 {
+			r.p("  - of the %.1f ms between them, the envelope's remote work (ssh -S with vmconn's line − ssh -S) is %.1f ms; "+
+				"vmconn's own process (vmconn with a master − ssh -S with vmconn's line) %.1f ms", shared-mux, muxEnv-mux, shared-muxEnv)
 		}
 	}
 	r.p("")
