@@ -21,9 +21,9 @@ const (
 )
 
 const (
-	frameMax      = 64 << 10 // largest payload either side accepts
-	frameChunk    = 32 << 10 // largest payload either side sends
-	stdinInFlight = 8        // stdin frames a client sends before an ack
+	frameMax      = 256 << 10 // largest payload either side accepts (a request holds a command line of up to 128 KiB)
+	frameChunk    = 32 << 10  // largest payload either side sends
+	stdinInFlight = 8         // stdin frames a client sends before an ack
 )
 
 // frameConn reads and writes frames; writes may come from several

@@ -55,6 +55,11 @@ func TestRun(t *testing.T) {
 	if err := (&control.Run{Command: "echo ok", Stdout: &out}).Run(testkit.Ctx(t), s.path, s.key); err != nil || out.String() != "ok\n" {
 		t.Errorf("exit 0: %v, %q", err, out.String())
 	}
+	out.Reset()
+	long := ": " + strings.Repeat("x", 100<<10) + "; echo long"
+	if err := (&control.Run{Command: long, Stdout: &out}).Run(testkit.Ctx(t), s.path, s.key); err != nil || out.String() != "long\n" {
+		t.Errorf("100 KiB command: %v, %q", err, out.String())
+	}
 	if n := s.dials.Load(); n != 1 {
 		t.Errorf("master dialed the machine %d times, want 1", n)
 	}

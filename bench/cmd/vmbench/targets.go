@@ -26,6 +26,8 @@ func (r *report) targets() {
 		{"fan-out to 1000 connections: no failures", fanNoFailures},
 		{"fan-out: memory grows linearly with N", fanLinear},
 		{"job delivery p99 under 50 ms", jobP99},
+		{"issue 14: the CLI with a master within 10% of ssh -S in a shell loop (median)", cliShared},
+		{"issue 14: back online within 100 ms of sshd accepting again (median)", backOnline},
 	}
 	var table [][]string
 	for _, row := range rows {
@@ -205,4 +207,26 @@ func jobP99(x *Result) check {
 		c.detail += " (" + d.Err + ")"
 	}
 	return c
+}
+
+// cliShared: a call through vmconn's master against one through an
+// OpenSSH ControlMaster, in the same run.
+func cliShared(x *Result) check {
+	vm, ok1 := median(x.CLI, "vmconn exec --control-persist")
+	mux, ok2 := median(x.CLI, "ssh -S (ControlMaster)")
+	if !ok1 || !ok2 {
+		return check{detail: "no figures"}
+	}
+	return check{known: true, met: vm <= 1.10*mux,
+		detail: fmt.Sprintf("vmconn %.1f ms, ssh -S %.1f ms (%.2f×)", vm, mux, vm/mux)}
+}
+
+// backOnline: from the new sshd's first accepted connection to
+// Client.Reconnect logged in.
+func backOnline(x *Result) check {
+	m, ok := median(x.Online, "vmconn Client.Reconnect")
+	if !ok {
+		return check{detail: "no figures"}
+	}
+	return check{known: true, met: m <= 100, detail: fmt.Sprintf("Client.Reconnect %.1f ms", m)}
 }
