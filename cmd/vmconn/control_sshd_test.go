@@ -5,16 +5,19 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vmconn/vmconn/control"
 	"github.com/vmconn/vmconn/internal/faultproxy"
 	"github.com/vmconn/vmconn/internal/sshdtest"
+	"github.com/vmconn/vmconn/internal/testenv"
 )
 
 // controlHarness is a real sshd behind a fault proxy, and the flags that
@@ -147,6 +150,9 @@ func TestCLIControlMaster(t *testing.T) {
 	if _, errOut, code := h.run(t, "control", "check", h.host); code != exitFailed || !strings.Contains(errOut, "no master") {
 		t.Errorf("control check after stop: exit %d, %q", code, errOut)
 	}
+	// The master was this test process's child: once stopped, it is
+	// reaped, not left a zombie while its starter runs on.
+	testenv.Eventually(t, 10*time.Second, func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }, "stopped master reaped")
 }
 
 // TestCLIControlLinkCut cuts the master's link to sshd while a shared

@@ -83,13 +83,13 @@ func (g *globalFlags) startMaster(ctx context.Context, host string, connectTimeo
 	}
 	rep, err := readReport(ctx, pr, 2*connectTimeout+masterStartWait)
 	switch {
-	case ctx.Err() != nil: // the master goes on (its own dial is bounded): later calls use it
-		_ = cmd.Process.Release()
-	case err != nil || !rep.Ready:
+	case err != nil && ctx.Err() == nil, err == nil && !rep.Ready:
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	default:
-		_ = cmd.Process.Release()
+		// The master goes on (when ctx ended, its own dial is bounded and
+		// later calls use it).
+		go reapMaster(cmd)
 	}
 	switch {
 	case err != nil:
@@ -101,6 +101,12 @@ func (g *globalFlags) startMaster(ctx context.Context, host string, connectTimeo
 	}
 	return rep.err()
 }
+
+// reapMaster waits for a master this process started. The master is
+// this process's child until this process exits: reaping it should it
+// end first (idle, or stopped while a long call runs) leaves no zombie.
+// It returns when the master ends (or never, if this process ends first).
+func reapMaster(cmd *exec.Cmd) { _ = cmd.Wait() }
 
 // readReport reads the master's one line, bounded by ctx and wait.
 func readReport(ctx context.Context, r *os.File, wait time.Duration) (*masterReport, error) {

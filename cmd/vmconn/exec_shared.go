@@ -11,11 +11,11 @@ import (
 )
 
 // runShared runs r through a master's control.Run when the call shares
-// a connection (sh, from resolve): the master runs the command, and this process pays for
-// no SSH handshake of its own. done is false when the call must dial
-// instead (it does not share, it needs what Run does not carry: a PTY,
-// sudo or --json, or the master there cannot serve it); then nothing
-// has run and nothing of stdin was read.
+// a connection (sh, from resolve): the master runs the command, and this
+// process pays for no SSH handshake of its own. done is false when the
+// call must dial instead (it does not share, it needs what Run does not
+// carry: a PTY, sudo or --json, or the master there cannot serve it);
+// then nothing has run and nothing of stdin was read.
 func (r execRequest) runShared(ctx context.Context, cmd *cobra.Command, g *globalFlags, res *sshconfig.Resolved, sh *sharing) (done bool, err error) {
 	if sh == nil || r.pty || g.json || g.ssh.sudo || g.ssh.sudoPwEnv != "" {
 		return false, nil
