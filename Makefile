@@ -10,8 +10,11 @@ export PATH := /usr/local/go/bin:$(PATH)
 test: deps vet cross
 	$(GO) test -race -count=1 -timeout 25m ./...
 
+# deps: system packages (as root), then the Go modules, each with retries
+# so that a mirror's hiccup does not fail a CI run.
 deps:
 	@./scripts/install-deps.sh
+	@for try in 1 2 3; do $(GO) mod download && exit 0; echo "go mod download failed (try $$try of 3)" >&2; sleep $$((try * 5)); done; exit 1
 
 vet:
 	$(GO) vet ./...

@@ -29,5 +29,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Up to three tries, so that a mirror's hiccup does not fail a CI run.
+for try in 1 2 3; do
+	if apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+		exit 0
+	fi
+	echo "install-deps: apt-get failed (try $try of 3)" >&2
+	[ "$try" -eq 3 ] || sleep $((try * 5))
+done
+exit 1

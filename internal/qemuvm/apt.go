@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // run runs a program in dir and returns its standard output; the error
@@ -73,10 +74,26 @@ func candidates(ctx context.Context, pkgs []string) (map[string]string, error) {
 	return versions, nil
 }
 
+// downloadTries bounds the attempts of one apt-get download.
+const downloadTries = 3
+
 // download fetches the packages' .deb files into dir and unpacks each
 // into root.
 func download(ctx context.Context, dir, root string, pkgs []string) error {
-	if _, err := run(ctx, dir, "apt-get", append([]string{"download", "-q"}, pkgs...)...); err != nil {
+	var err error
+	for try := 0; try < downloadTries; try++ { // a mirror's hiccup should not fail a CI run
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(try) * 3 * time.Second):
+			}
+		}
+		if _, err = run(ctx, dir, "apt-get", append([]string{"download", "-q"}, pkgs...)...); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		return err
 	}
 	debs, err := filepath.Glob(filepath.Join(dir, "*.deb"))
