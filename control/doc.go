@@ -22,7 +22,8 @@
 // streaming stdin, stdout and stderr over the socket and sending back
 // the exit status or signal; cancelling Run stops the remote command.
 // vmconn's CLI uses it for "vmconn exec" when no PTY, sudo or --json is
-// asked for, which makes a shared call cost about what "ssh -S" does.
+// asked for: a shared call then costs the calling process no SSH
+// handshake, only its own start and one round trip on the socket.
 //
 // When the master's connection to the machine is lost, the master
 // closes its clients' connections (each sees the connection lost, as on
