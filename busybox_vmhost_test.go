@@ -3,9 +3,7 @@
 package vmconn_test
 
 import (
-	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -49,24 +47,7 @@ func TestVmhostBusybox(t *testing.T) {
 			t.Errorf("Run = %v, %q, %q; want status 7, out, err", err, out.String(), errOut.String())
 		}
 	})
-	t.Run("cancel", func(t *testing.T) {
-		cctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		pids := &notifyWriter{do: func() {}}
-		cmd := c.Command(cctx, `setsid sleep 3001 >/dev/null 2>&1 </dev/null & echo $!; wait`)
-		cmd.Stdout = pids
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		child := waitForPid(t, pids)
-		cancel()
-		if err := cmd.Wait(); !errors.Is(err, context.Canceled) || errors.Is(err, vmconn.ErrNotStopped) {
-			t.Errorf("Wait = %v; want context.Canceled, processes confirmed gone", err)
-		}
-		if out, err := c.Output(ctx, "cat /proc/"+strconv.Itoa(child)+"/stat 2>/dev/null | grep -v ') Z '"); err == nil {
-			t.Errorf("the detached child %d survived the cancel: %s", child, out)
-		}
-	})
+	t.Run("cancel", func(t *testing.T) { checkCancelKills(t, nil, c) })
 	t.Run("job", func(t *testing.T) {
 		j, err := job.Start(ctx, c, "echo started; exec sleep 30", &job.Options{Dir: t.TempDir()})
 		if err != nil {

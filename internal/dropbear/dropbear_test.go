@@ -3,12 +3,8 @@ package dropbear_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -17,6 +13,7 @@ import (
 	"github.com/vmconn/vmconn/internal/dropbear"
 	"github.com/vmconn/vmconn/internal/sshd"
 	"github.com/vmconn/vmconn/internal/testenv"
+	"github.com/vmconn/vmconn/internal/testkit"
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
 )
@@ -30,7 +27,7 @@ func TestStart(t *testing.T) {
 	testenv.Require(t, err == nil, fmt.Sprintf("dropbear: %v", err))
 	dir := t.TempDir()
 	hostKey := filepath.Join(dir, "host_key")
-	pub := writeKey(t, hostKey)
+	pub := testkit.WriteKeyFile(t, hostKey)
 	port := freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -56,27 +53,6 @@ func TestStart(t *testing.T) {
 	if err := d.Stop(2 * time.Second); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
-}
-
-// writeKey writes an ed25519 private key in OpenSSH's format.
-func writeKey(t *testing.T, file string) ssh.PublicKey {
-	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	key, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
