@@ -41,6 +41,7 @@ var demoSteps = []demoStep{
 	{"Liveness, layer by layer: SSH, then TCP, then ICMP", (*demo).alive},
 	{"A detached job streams across a dropped connection, every byte once", (*demo).job},
 	{"A port forward (ssh -L) carries HTTP across a dropped link", (*demo).forward},
+	{"Share the connection with other processes, as ssh -S (--control-persist)", (*demo).share},
 	{"Reboot guard: a reboot under a command is reported; a dropped link is not", (*demo).guard},
 	{"Deliberate reboot: wait for a new boot id, report the downtime", (*demo).reboot},
 }
