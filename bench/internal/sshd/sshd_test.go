@@ -16,24 +16,32 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// A farm's server accepts the farm's client key, checked against the
-// farm's known_hosts, runs commands with the rc files hidden (as root),
-// and Close ends it.
-func TestFarm(t *testing.T) {
+// startFarm starts a farm with one server, closed when the test ends;
+// ctx bounds the test at 30 s.
+func startFarm(t *testing.T) (context.Context, *sshd.Farm, *sshd.Server) {
+	t.Helper()
 	_, err := launcher.Path()
 	testenv.Require(t, err == nil, fmt.Sprint(err))
 	testenv.RequireCommand(t, "ssh-keygen")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	f, err := sshd.Start(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(f.Close)
 	s, err := f.Add(ctx, "MaxAuthTries 3")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, f, s
+}
+
+// A farm's server accepts the farm's client key, checked against the
+// farm's known_hosts, runs commands with the rc files hidden (as root),
+// and Close ends it.
+func TestFarm(t *testing.T) {
+	_, f, s := startFarm(t)
 	out := run(t, f, s, "echo $0 ok")
 	if !strings.HasSuffix(strings.TrimSpace(out), "ok") {
 		t.Errorf("output %q", out)
@@ -83,20 +91,7 @@ func run(t *testing.T, f *sshd.Farm, s *sshd.Server, command string) string {
 // A stopped server refuses connections; Relaunch starts it again on the
 // same port, with its extra lines, and dates its first accept.
 func TestRelaunch(t *testing.T) {
-	_, err := launcher.Path()
-	testenv.Require(t, err == nil, fmt.Sprint(err))
-	testenv.RequireCommand(t, "ssh-keygen")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	f, err := sshd.Start(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := f.Add(ctx, "MaxAuthTries 3")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, f, s := startFarm(t)
 	first := s.Accepted()
 	s.Stop()
 	if c, err := net.DialTimeout("tcp", s.Addr(), time.Second); err == nil {
