@@ -45,12 +45,31 @@ func (e *exitError) Error() string {
 // stopped and its processes killed) and the process exits. A second
 // signal kills the process at once, with the default disposition.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
-	root := newRootCmd()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go cancelOnSignal(ctx, cancel)
+	root := newRootCmdFor(&globalFlags{}, os.Args[1:])
 	err := root.ExecuteContext(ctx)
-	stop()
+	cancel(nil)
 	os.Exit(exitCodeTo(root.ErrOrStderr(), err))
+}
+
+// cancelOnSignal cancels ctx at the first SIGINT or SIGTERM, with the
+// signal as the cause ("interrupt signal received"), and then restores
+// the default disposition; it returns when ctx ends. main runs it in a
+// goroutine because setting the handlers up waits for the runtime's
+// signal thread to start, about a millisecond that a short call (a
+// command through a master) would otherwise spend before it sends
+// anything. A signal before the handlers are in place kills the process
+// as one before main would; nothing has run remotely that early but a
+// command through a master, and the master stops that one when its
+// caller's connection closes.
+func cancelOnSignal(ctx context.Context, cancel context.CancelCauseFunc) {
+	sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-sctx.Done()
+	if ctx.Err() == nil {
+		cancel(context.Cause(sctx))
+	}
 }
 
 // exitCodeTo reports err on w and picks the process's exit status.

@@ -33,7 +33,7 @@ func cliRunWith(t *testing.T, out *lockedBuffer, args ...string) (stdout, stderr
 		out = &lockedBuffer{}
 	}
 	var errOut lockedBuffer
-	root := newRootCmd()
+	root := newRootCmdFor(&globalFlags{}, args)
 	root.SetArgs(args)
 	root.SetOut(out)
 	root.SetErr(&errOut)

@@ -6,9 +6,38 @@ import (
 
 func newRootCmd() *cobra.Command { return newRootCmdWith(&globalFlags{}) }
 
-// newRootCmdWith builds the command tree on g, the flags every
+// newRootCmdWith builds the whole command tree on g, the flags every
 // subcommand shares.
 func newRootCmdWith(g *globalFlags) *cobra.Command {
+	root := newBareRootCmd(g)
+	for _, s := range subcommands {
+		root.AddCommand(s.build(g))
+	}
+	return root
+}
+
+// newRootCmdFor builds the tree a call with args needs, as main does: when
+// args start with a subcommand's name, the root holds that subcommand
+// alone (a script that calls vmconn a thousand times pays for building one
+// subcommand's flags, not fifteen), else every subcommand (help, shell
+// completion, a flag before the subcommand, a typo to suggest a fix for).
+func newRootCmdFor(g *globalFlags, args []string) *cobra.Command {
+	if len(args) > 0 {
+		for _, s := range subcommands {
+			if s.name == args[0] {
+				root := newBareRootCmd(g)
+				root.CompletionOptions.DisableDefaultCmd = true
+				root.AddCommand(s.build(g))
+				return root
+			}
+		}
+	}
+	return newRootCmdWith(g)
+}
+
+// newBareRootCmd builds the root command, with the shared flags and no
+// subcommands.
+func newBareRootCmd(g *globalFlags) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "vmconn",
 		Short: "Drive remote Linux machines over SSH, and know what happened to every command",
@@ -25,20 +54,26 @@ never a password or an environment value.`,
 		Version:       version(),
 	}
 	g.register(root)
-	root.AddCommand(subcommands(g)...)
 	return root
 }
 
+// subcommand is one of the root's subcommands: its name, and how to
+// build it on the shared flags.
+type subcommand struct {
+	name  string
+	build func(g *globalFlags) *cobra.Command
+}
+
 // subcommands lists every subcommand (help shows them sorted by name).
-func subcommands(g *globalFlags) []*cobra.Command {
-	return []*cobra.Command{
-		newExecCmd(g), newShellCmd(g),
-		newAliveCmd(g),
-		newBootIDCmd(g), newRebootCmd(g), newGuardCmd(g),
-		newLongCmd(g), newAttachCmd(g), newJobsCmd(g), newKillCmd(g),
-		newCpCmd(g),
-		newForwardCmd(g),
-		newControlCmd(g),
-		newDemoCmd(), newTestServerCmd(g),
-	}
+// TestSubcommandNames checks each name against the command built.
+var subcommands = []subcommand{
+	{"exec", newExecCmd}, {"shell", newShellCmd},
+	{"alive", newAliveCmd},
+	{"bootid", newBootIDCmd}, {"reboot", newRebootCmd}, {"guard", newGuardCmd},
+	{"long", newLongCmd}, {"attach", newAttachCmd}, {"jobs", newJobsCmd}, {"kill", newKillCmd},
+	{"cp", newCpCmd},
+	{"forward", newForwardCmd},
+	{"control", newControlCmd},
+	{"demo", func(*globalFlags) *cobra.Command { return newDemoCmd() }},
+	{"testserver", newTestServerCmd},
 }

@@ -121,3 +121,30 @@ func TestRebootFlagsNotShared(t *testing.T) {
 		t.Errorf("shared flags changed by reboot: RebootCommand %q, OnEvent set %v", cfg.RebootCommand, cfg.OnEvent != nil)
 	}
 }
+
+// TestSubcommandNames: each entry of the subcommand table builds the
+// command it is named for, so that a call naming it gets that command
+// alone (newRootCmdFor), and the full tree has each name once.
+func TestSubcommandNames(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, s := range subcommands {
+		if got := s.build(&globalFlags{}).Name(); got != s.name {
+			t.Errorf("subcommands entry %q builds %q", s.name, got)
+		}
+		if seen[s.name] {
+			t.Errorf("subcommand %q listed twice", s.name)
+		}
+		seen[s.name] = true
+	}
+	for _, args := range [][]string{{"exec", "h", "true"}, {"control", "stop", "h"}, {"-v", "exec"}, {"help"}, {"nosuch"}, nil} {
+		root := newRootCmdFor(&globalFlags{}, args)
+		want := len(subcommands)
+		if len(args) > 0 && seen[args[0]] {
+			want = 1
+		}
+		if got := len(root.Commands()); got != want {
+			t.Errorf("newRootCmdFor(%q): %d subcommands, want %d", args, got, want)
+		}
+	}
+}
