@@ -3,7 +3,6 @@ package control
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,10 +39,12 @@ type Run struct {
 // older vmconn); its clients connect with Dial instead.
 var ErrProtocol = errors.New("the master there does not take run requests")
 
-// A run connection opens with "vmconn-run 1 KEY\n" and the request
-// frame, answered with "ok\n" or "mismatch\n".
+// A run connection opens with "vmconn-run 2 KEY\n" and the request
+// frame, answered with "ok\n" or "mismatch\n". (Version 1 sent its
+// request as JSON; a master of version 1 closes on this greeting, and
+// its callers dial it instead.)
 const (
-	runGreetingPrefix = "vmconn-run 1 "
+	runGreetingPrefix = "vmconn-run 2 "
 	runOK             = "ok"
 )
 
@@ -92,7 +93,7 @@ func (r *Run) Run(ctx context.Context, path, key string) error {
 // start sends the greeting and the request in one write, and reads the
 // master's answer.
 func (r *Run) start(ctx context.Context, uc io.ReadWriter, key string) (*frameConn, error) {
-	req, err := json.Marshal(runRequest{Command: r.Command, BootID: r.BootID, Stdin: r.Stdin != nil})
+	req, err := runRequest{Command: r.Command, BootID: r.BootID, Stdin: r.Stdin != nil}.encode()
 	if err != nil {
 		return nil, err
 	}
@@ -145,8 +146,8 @@ func (r *Run) receive(ctx context.Context, fc *frameConn, acks chan struct{}) er
 			default:
 			}
 		case frameExit:
-			var x runExit
-			if err := json.Unmarshal(p, &x); err != nil {
+			x, err := decodeExit(p)
+			if err != nil {
 				return fmt.Errorf("master's exit frame: %w", err)
 			}
 			if err := x.err(r.BootID); err != nil && ctx.Err() != nil && x.Error != "" {

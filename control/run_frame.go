@@ -10,7 +10,7 @@ import (
 // The run protocol's frames, after its greeting: a type byte, a 4-byte
 // big-endian length, and the payload.
 const (
-	frameRequest  = 'R' // client: the command (runRequest as JSON)
+	frameRequest  = 'R' // client: the command (runRequest, see run_wire.go)
 	frameStdin    = 'i' // client: stdin bytes
 	frameStdinEOF = 'z' // client: stdin ended
 	frameCancel   = 'c' // client: stop the command (the master replies with its exit)

@@ -10,9 +10,9 @@ import (
 
 // runRequest is a run client's command.
 type runRequest struct {
-	Command string `json:"command"`
-	BootID  string `json:"boot_id,omitempty"` // run only if the machine's boot id is this
-	Stdin   bool   `json:"stdin,omitempty"`   // stdin frames follow; else the command's stdin is empty
+	Command string
+	BootID  string // run only if the machine's boot id is this
+	Stdin   bool   // stdin frames follow; else the command's stdin is empty
 }
 
 // runExit is how a command run through a master ended: an exit status

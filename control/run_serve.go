@@ -27,11 +27,11 @@ func (m *Master) serveRun(ctx context.Context, uc *net.UnixConn, key string, res
 	if err != nil {
 		return err
 	}
-	var req runRequest
 	if typ != frameRequest {
 		return fmt.Errorf("run: first frame is %q, not a request", typ)
 	}
-	if err := json.Unmarshal(p, &req); err != nil {
+	req, err := decodeRequest(p)
+	if err != nil {
 		return fmt.Errorf("run: request: %w", err)
 	}
 	if !m.join(uc) || ctx.Err() != nil {
