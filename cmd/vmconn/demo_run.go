@@ -40,7 +40,7 @@ var demoSteps = []demoStep{
 	{"A half-open link: keepalives notice, no call hangs", (*demo).halfOpen},
 	{"Liveness, layer by layer: SSH, then TCP, then ICMP", (*demo).alive},
 	{"A detached job streams across a dropped connection, every byte once", (*demo).job},
-	{"A port forward (ssh -L) carries HTTP across a dropped link", (*demo).forward},
+	{"A port forward (ssh -L) carries a TCP service across a dropped link", (*demo).forward},
 	{"Share the connection with other processes, as ssh -S (--control-persist)", (*demo).share},
 	{"Reboot guard: a reboot under a command is reported; a dropped link is not", (*demo).guard},
 	{"Deliberate reboot: wait for a new boot id, report the downtime", (*demo).reboot},

@@ -50,7 +50,8 @@ func TestDemo(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "demo done") {
 		t.Fatalf("demo: %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"tick 5", "ErrHostKeyUnknown)=true", "ErrUnreachable)=true", "ErrAuth)=true", ": gone", "ErrConnLost)=true", "live host:     alive: ssh ", "alive: tcp (", "rebooted: ", `last said "call 20"`, "another key:   refused (the master there serves other connection settings)"} {
+	for _, want := range []string{"tick 5", "ErrHostKeyUnknown)=true", "ErrUnreachable)=true", "ErrAuth)=true", ": gone", "ErrConnLost)=true", "live host:     alive: ssh ", "alive: tcp (", "rebooted: ", `last said "call 20"`,
+		`read before the drop: "` + serviceGreeting + `\n"`, `read after the drop : "` + serviceGreeting + `\n"`, "another key:   refused (the master there serves other connection settings)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
