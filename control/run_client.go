@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vmconn/vmconn"
+	"github.com/vmconn/vmconn/internal/errutil"
 )
 
 // Run is one command run by a master on its connection, for a process
@@ -22,7 +23,8 @@ type Run struct {
 	Command string
 
 	// BootID, if set, is the boot id the machine must have: when it has
-	// another, nothing runs and Run returns a *vmconn.RebootError.
+	// another, nothing runs and Run returns a *vmconn.RebootError. At
+	// most 255 bytes (a Linux boot id has 36).
 	BootID string
 
 	// Stdin is the command's standard input; nil means empty input.
@@ -60,11 +62,18 @@ const cancelWait = 15 * time.Second
 // connection to the master itself breaks, the error wraps
 // vmconn.ErrConnLost. Errors before anything ran wrap ErrNoMaster,
 // ErrStale, ErrMismatch, ErrProtocol, ErrUntrusted, ErrPathTooLong or
-// ErrUnsupported, as Dial's; r may then be run another way.
+// ErrUnsupported, as Dial's; r may then be run another way. A BootID
+// longer than 255 bytes is refused before connecting, with an error
+// wrapping vmconn.ErrConfig.
 //
 // When ctx ends, Run asks the master to stop the command and waits (at
-// most 15 s) for it to report the command gone, as Cmd.Run does.
+// most 15 s) for it to report the command gone, as Cmd.Run does; the
+// error then wraps ctx's error and its cause (a signal, for the CLI).
 func (r *Run) Run(ctx context.Context, path, key string) error {
+	req, err := runRequest{Command: r.Command, BootID: r.BootID, Stdin: r.Stdin != nil}.encode()
+	if err != nil {
+		return err
+	}
 	uc, err := connect(ctx, path)
 	if err != nil {
 		return err
@@ -72,9 +81,9 @@ func (r *Run) Run(ctx context.Context, path, key string) error {
 	defer uc.Close()
 	_ = uc.SetDeadline(time.Now().Add(greetingWait))
 	stop := context.AfterFunc(ctx, func() { uc.Close() })
-	fc, err := r.start(ctx, uc, key)
+	fc, err := r.start(ctx, uc, key, req)
 	if !stop() {
-		return ctx.Err()
+		return errutil.ContextEnd(ctx)
 	}
 	if err != nil {
 		return err
@@ -90,25 +99,25 @@ func (r *Run) Run(ctx context.Context, path, key string) error {
 	return r.receive(ctx, fc, acks)
 }
 
-// start sends the greeting and the request in one write, and reads the
-// master's answer.
-func (r *Run) start(ctx context.Context, uc io.ReadWriter, key string) (*frameConn, error) {
-	req, err := runRequest{Command: r.Command, BootID: r.BootID, Stdin: r.Stdin != nil}.encode()
-	if err != nil {
-		return nil, err
-	}
+// start sends the greeting and the request (its frame's payload) in one
+// write, and reads the master's answer.
+func (r *Run) start(ctx context.Context, uc io.ReadWriter, key string, req []byte) (*frameConn, error) {
 	if len(req) > frameMax {
 		return nil, fmt.Errorf("%w: command of %d bytes (at most %d through a master)", errTooLong, len(req), frameMax)
 	}
 	out := append([]byte(runGreetingPrefix+key+"\n"), frame(frameRequest, req)...)
-	if _, err := uc.Write(out); err != nil {
-		return nil, ctxOr(ctx, fmt.Errorf("%w: %w", ErrStale, err))
-	}
+	_, werr := uc.Write(out)
+	// A master that refuses the greeting (another key; an older protocol)
+	// closes without reading a long request to its end, which can fail the
+	// write: its answer, if any, is still there to read.
 	line, rest, err := readLine(uc)
+	if werr != nil && (err != nil || line == runOK) {
+		err = werr
+	}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return nil, ctx.Err()
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		return nil, errutil.ContextEnd(ctx)
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		// An older master closes on a greeting it does not know; one on
 		// its way out closes too. Either way: connect another way.
 		return nil, fmt.Errorf("%w (or it is stopping): %w", ErrProtocol, err)
@@ -131,7 +140,7 @@ func (r *Run) receive(ctx context.Context, fc *frameConn, acks chan struct{}) er
 		typ, p, err := fc.read()
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return errutil.ContextEnd(ctx)
 			}
 			return &RunError{Msg: fmt.Sprintf("vmconn: connection to the master lost: %v", err), is: []error{vmconn.ErrConnLost}}
 		}
@@ -151,7 +160,7 @@ func (r *Run) receive(ctx context.Context, fc *frameConn, acks chan struct{}) er
 				return fmt.Errorf("master's exit frame: %w", err)
 			}
 			if err := x.err(r.BootID); err != nil && ctx.Err() != nil && x.Error != "" {
-				return errors.Join(ctx.Err(), err)
+				return errors.Join(errutil.ContextEnd(ctx), err)
 			}
 			return x.err(r.BootID)
 		default:
@@ -206,12 +215,4 @@ func writeTo(w io.Writer, p []byte) {
 	if w != nil {
 		_, _ = w.Write(p)
 	}
-}
-
-// ctxOr returns ctx's error once ctx has ended, else err.
-func ctxOr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
 }

@@ -164,6 +164,16 @@ func TestRunRefusals(t *testing.T) {
 	if err := r.Run(testkit.Ctx(t), s.path, control.Key("other")); !errors.Is(err, control.ErrMismatch) {
 		t.Errorf("other key: %v, want ErrMismatch", err)
 	}
+	// A request larger than the socket's buffers: the master answers and
+	// closes without reading it, so the write fails; the answer still counts.
+	long := &control.Run{Command: "true #" + strings.Repeat("x", 120<<10), Stdin: in}
+	if err := long.Run(testkit.Ctx(t), s.path, control.Key("other")); !errors.Is(err, control.ErrMismatch) {
+		t.Errorf("other key, 120 KiB command: %v, want ErrMismatch", err)
+	}
+	tooLong := &control.Run{Command: "true", BootID: strings.Repeat("b", 256)}
+	if err := tooLong.Run(testkit.Ctx(t), s.path, s.key); !errors.Is(err, vmconn.ErrConfig) {
+		t.Errorf("boot id of 256 bytes: %v, want ErrConfig", err)
+	}
 	old := filepath.Join(privateDir(t), "old")
 	ln, err := net.Listen("unix", old)
 	if err != nil {
@@ -182,6 +192,9 @@ func TestRunRefusals(t *testing.T) {
 	}()
 	if err := r.Run(testkit.Ctx(t), old, s.key); !errors.Is(err, control.ErrProtocol) {
 		t.Errorf("older master: %v, want ErrProtocol", err)
+	}
+	if err := long.Run(testkit.Ctx(t), old, s.key); !errors.Is(err, control.ErrProtocol) {
+		t.Errorf("older master, 120 KiB command: %v, want ErrProtocol", err)
 	}
 	if err := r.Run(testkit.Ctx(t), filepath.Join(filepath.Dir(old), "none"), s.key); !errors.Is(err, control.ErrNoMaster) {
 		t.Errorf("no socket: %v, want ErrNoMaster", err)

@@ -12,8 +12,9 @@ import (
 
 // The request frame's payload is binary, not JSON: a flags byte
 // (requestStdin), the boot id's length in one byte, the boot id, and the
-// command line, all of the rest. A short-lived caller then never loads
-// encoding/json, whose first use costs it a few tenths of a millisecond.
+// command line, all of the rest. A short-lived caller then does not load
+// encoding/json in the common case (see decodeExit), whose first use
+// costs it a few tenths of a millisecond.
 const requestStdin = 1 // stdin frames follow; else the command's stdin is empty
 
 // errRequest: a request frame that does not decode.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -46,8 +47,12 @@ func (d *demo) forward(ctx context.Context) error {
 func serveGreeting(ln net.Listener) {
 	for {
 		c, err := ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
+		}
+		if err != nil { // a passing failure (no file descriptor left): the next Accept may do
+			time.Sleep(10 * time.Millisecond)
+			continue
 		}
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 		_, _ = io.WriteString(c, serviceGreeting+"\n")
@@ -67,6 +72,8 @@ func (d *demo) fetch(ctx context.Context, when, addr string) error {
 		return err
 	}
 	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
 	deadline, _ := ctx.Deadline()
 	_ = c.SetDeadline(deadline)
 	got, err := io.ReadAll(c)

@@ -59,8 +59,9 @@ func main() {
 // goroutine because setting the handlers up waits for the runtime's
 // signal thread to start, about a millisecond that a short call (a
 // command through a master) would otherwise spend before it sends
-// anything. A signal before the handlers are in place kills the process
-// as one before main would; nothing has run remotely that early but a
+// anything. A signal before the handlers are in place has the effect it
+// would have before main (it kills the process, or nothing where the
+// caller ignores it); nothing has run remotely that early but a
 // command through a master, and the master stops that one when its
 // caller's connection closes.
 func cancelOnSignal(ctx context.Context, cancel context.CancelCauseFunc) {
