@@ -4,7 +4,7 @@
 # OpenSSH client and paramiko twice, and writes BENCHMARKS.md and
 # bench/fanout.svg. Run it as root on Debian 12 from anywhere in the
 # repository; it installs the Debian packages it needs. Needs Go 1.26 (not
-# packaged for Debian 12: https://go.dev/dl/). Takes about 15 minutes.
+# packaged for Debian 12: https://go.dev/dl/). Takes about 40 minutes.
 #
 # Extra arguments go to every "vmbench run", e.g. for a quick try:
 #   bench/run.sh -fanout 10,20,40 -latency-n 60 -connect-n 12 -bytes 67108864
