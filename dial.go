@@ -88,6 +88,7 @@ func (c *Client) connect(ctx context.Context, poll *backoff.Backoff) (net.Conn, 
 	}
 	polling, stop := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
 	defer stop()
+	var refused error // the host's last refusal while polling
 	for {
 		actx, cancel := withTimeout(ctx, "connect timeout", c.cfg.connectTimeout())
 		nc, err := dialTCP(actx, "tcp", c.addr)
@@ -96,7 +97,16 @@ func (c *Client) connect(ctx context.Context, poll *backoff.Backoff) (net.Conn, 
 		}
 		err = classifyDialError(actx, err)
 		cancel()
-		if poll == nil || !noServer(err) || poll.WaitPoll(polling) != nil {
+		if refused != nil && ctx.Err() != nil {
+			// The caller's time (a reconnection's) ran out during a connect:
+			// what the host last answered says more than that.
+			return nil, nil, nil, refused
+		}
+		if poll == nil || !noServer(err) {
+			return nil, nil, nil, err
+		}
+		refused = err
+		if poll.WaitPoll(polling) != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -20,7 +20,7 @@ func TestErrorPrefixOnce(t *testing.T) {
 	var mu sync.Mutex
 	var events []error
 	cfg := testConfig(srv)
-	cfg.ReconnectTimeout, cfg.ReconnectBackoff = 300*time.Millisecond, 20*time.Millisecond
+	cfg.ReconnectTimeout, cfg.ReconnectBackoff = time.Second, 20*time.Millisecond // time for a refused connect even on a loaded machine
 	cfg.OnEvent = func(e vmconn.Event) {
 		if e.Err != nil {
 			mu.Lock()

@@ -3,14 +3,17 @@ package vmconn_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/testenv"
 )
 
@@ -166,5 +169,37 @@ func TestReconnectPollsRefusedConnects(t *testing.T) {
 	}
 	if want := []string{"connected", "lost", "reconnecting", "reconnected"}; !slices.Equal(log.types(), want) {
 		t.Errorf("events %v; want %v: one attempt polls the refused port", log.types(), want)
+	}
+}
+
+// TestReconnectTimeoutKeepsRefusal: when a reconnection's time runs out
+// during a connect, after the host had refused one, the error is the
+// refusal (a retryable ErrUnreachable), not a bare timeout: on a loaded
+// machine the budget often ends inside a connect rather than between two.
+func TestReconnectTimeoutKeepsRefusal(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cfg := testConfig(srv)
+	cfg.ReconnectTimeout = 300 * time.Millisecond
+	var dials atomic.Int32
+	cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		switch dials.Add(1) {
+		case 1:
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		case 2:
+			return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+		}
+		<-ctx.Done() // a connect that hangs until the budget ends
+		return nil, ctx.Err()
+	}
+	c := dialTest(t, srv, cfg)
+	srv.DropConnections()
+	<-c.Done()
+	err := c.Reconnect(testCtx(t))
+	if !errors.Is(err, vmconn.ErrUnreachable) || !errors.Is(err, syscall.ECONNREFUSED) || !vmconn.Retryable(err) {
+		t.Errorf("Reconnect: %v; want the refusal, a retryable ErrUnreachable", err)
+	}
+	if n := dials.Load(); n < 3 {
+		t.Errorf("%d dials; want the refused one polled again", n)
 	}
 }
