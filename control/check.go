@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"syscall"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -14,7 +17,7 @@ import (
 // settings key (ErrMismatch otherwise).
 func Check(ctx context.Context, path, key string) (*Info, error) {
 	var info Info
-	err := request(ctx, path, key, requestInfo, func(reply []byte) error {
+	err := request(ctx, path, key, requestInfo, false, func(reply []byte) error {
 		return json.Unmarshal(reply, &info)
 	})
 	if err != nil {
@@ -25,14 +28,19 @@ func Check(ctx context.Context, path, key string) (*Info, error) {
 
 // Stop asks the master at path to end: it takes no new clients, closes
 // those connected (their commands see the connection lost) and removes
-// its socket.
+// its socket. Stop returns once the master has closed this connection
+// too, which it does after removing the socket (or after 5 s, or when
+// ctx ends): a call that follows finds no master, not one on its way
+// out.
 func Stop(ctx context.Context, path, key string) error {
-	return request(ctx, path, key, requestStop, func([]byte) error { return nil })
+	return request(ctx, path, key, requestStop, true, func([]byte) error { return nil })
 }
 
 // request sends one global request to the master and hands its reply
-// to use.
-func request(ctx context.Context, path, key, name string, use func([]byte) error) error {
+// to use; with waitClose, it then waits (bounded) for the master to
+// close the connection. A connection that ends before the reply is a
+// master on its way out: ErrStale, as Dial reports it.
+func request(ctx context.Context, path, key, name string, waitClose bool, use func([]byte) error) error {
 	c, err := Dial(ctx, path, key)
 	if err != nil {
 		return err
@@ -52,16 +60,37 @@ func request(ctx context.Context, path, key, name string, use func([]byte) error
 	}
 	sc, chans, reqs, err := ssh.NewClientConn(c, path, cfg)
 	if err != nil {
-		return errors.Join(ctx.Err(), err)
+		return errors.Join(ctx.Err(), stopping(err))
 	}
 	client := ssh.NewClient(sc, chans, reqs)
 	defer client.Close()
 	ok, reply, err := client.SendRequest(name, true, nil)
 	if err != nil {
-		return errors.Join(ctx.Err(), err)
+		return errors.Join(ctx.Err(), stopping(err))
 	}
 	if !ok {
 		return fmt.Errorf("master refused %s", name)
 	}
-	return use(reply)
+	if err := use(reply); err != nil || !waitClose {
+		return err
+	}
+	closed := make(chan struct{})
+	go func() { _ = client.Wait(); close(closed) }() // ends at the deferred Close at the latest
+	t := time.NewTimer(greetingWait)
+	defer t.Stop()
+	select {
+	case <-closed:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// stopping marks an error that says the master closed the connection
+// as ErrStale: it is on its way out.
+func stopping(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return fmt.Errorf("%w: %w", ErrStale, err)
+	}
+	return err
 }

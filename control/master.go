@@ -42,7 +42,7 @@ type Master struct {
 	hostKey ssh.PublicKey // the ephemeral key the greeting announces
 
 	mu      sync.Mutex
-	clients map[io.Closer]struct{} // SSH clients and Run clients
+	clients map[io.Closer]<-chan struct{} // SSH clients and Run clients: the Done of the connection each joined on (nil: none was up)
 	started time.Time
 	idle    *time.Timer // runs while no client is connected
 	stop    context.CancelCauseFunc
@@ -73,7 +73,7 @@ func (m *Master) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	ctx, stop := context.WithCancelCause(ctx)
 	m.mu.Lock()
-	m.stop, m.started, m.clients, m.ln = stop, time.Now(), map[io.Closer]struct{}{}, ln
+	m.stop, m.started, m.clients, m.ln = stop, time.Now(), map[io.Closer]<-chan struct{}{}, ln
 	m.armIdleLocked()
 	m.mu.Unlock()
 	context.AfterFunc(ctx, func() { ln.Close() })
@@ -151,22 +151,24 @@ func (m *Master) accept(ctx context.Context, ln net.Listener, srv *ssh.ServerCon
 // and it is made again; if that fails, Serve ends with the error.
 func (m *Master) keepUp(ctx context.Context, log *slog.Logger) {
 	for {
+		lost := m.Client.Done()
 		select {
 		case <-ctx.Done():
 			return
-		case <-m.Client.Done():
+		case <-lost:
 		}
 		if ctx.Err() != nil {
 			return
 		}
 		log.Info("vmconn: control: connection lost; reconnecting", "target", m.Target, "err", m.Client.Err())
-		m.dropClients()
+		m.dropClientsOf(lost)
 		if err := m.Client.Reconnect(ctx); err != nil {
 			if ctx.Err() == nil {
 				m.stop(err)
 			}
 			return
 		}
+		m.adoptWaiting()
 	}
 }
 
@@ -179,6 +181,34 @@ func (m *Master) dropClients() {
 	}
 }
 
+// dropClientsOf closes the connections of the clients that joined while
+// the connection whose Done is lost was up: they see it lost, as on a
+// direct connection. One that joined after (while keepUp had not yet
+// seen the loss) has nothing on it, and goes on with the next (see
+// adoptWaiting).
+func (m *Master) dropClientsOf(lost <-chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for c, on := range m.clients {
+		if on == lost {
+			c.Close()
+		}
+	}
+}
+
+// adoptWaiting records the clients that joined while no connection was
+// up as on the current one, which they have been using since.
+func (m *Master) adoptWaiting() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.Client.Done()
+	for c, on := range m.clients {
+		if on == nil {
+			m.clients[c] = now
+		}
+	}
+}
+
 // join and leave count the clients, for Persist.
 func (m *Master) join(c io.Closer) bool {
 	m.mu.Lock()
@@ -186,7 +216,13 @@ func (m *Master) join(c io.Closer) bool {
 	if m.stop == nil || m.clients == nil {
 		return false
 	}
-	m.clients[c] = struct{}{}
+	on := m.Client.Done()
+	select {
+	case <-on:
+		on = nil // lost already: this client will use the next connection
+	default:
+	}
+	m.clients[c] = on
 	m.served++
 	if m.idle != nil {
 		m.idle.Stop()

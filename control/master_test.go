@@ -209,11 +209,19 @@ func TestMasterPersist(t *testing.T) {
 	}
 }
 
-// TestStop checks control.Stop: the master ends and its socket goes.
+// TestStop checks control.Stop: the master ends and its socket goes,
+// before Stop returns (a check right after it finds no master, not one
+// on its way out).
 func TestStop(t *testing.T) {
 	s := startShared(t, 0)
 	if err := control.Stop(testkit.Ctx(t), s.path, s.key); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Lstat(s.path); !os.IsNotExist(err) {
+		t.Errorf("socket still there when Stop returned: %v", err)
+	}
+	if _, err := control.Check(testkit.Ctx(t), s.path, s.key); !errors.Is(err, control.ErrNoMaster) {
+		t.Errorf("Check right after Stop: %v, want ErrNoMaster", err)
 	}
 	select {
 	case <-s.done:
