@@ -16,7 +16,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" { // the test binary playing the CLI
 		main()
 	}
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("main.reapMaster")) // waits for a master the tests started; it may outlive them
+	// reapMaster waits for a master the tests started; it may outlive them
+	// (in the test binary, package main goes by its import path).
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/vmconn/vmconn/cmd/vmconn.reapMaster"))
 }
 
 // cliRun runs the CLI with args and returns its stdout, stderr and exit
