@@ -48,11 +48,13 @@ type Options struct {
 	Stderr io.Writer
 
 	// Output, if set, is called once for each host before its command
-	// starts (for jobs: before its job is followed) and returns the writers that receive that host's stdout and
-	// stderr as it arrives (nil discards); each is called from one
-	// goroutine at a time. It takes precedence over Stdout and Stderr, and
-	// the output is not collected in Result.
-	Output func(host string) (stdout, stderr io.Writer)
+	// starts (for jobs: before its job is followed) and returns the
+	// writers that receive that host's stdout and stderr as it arrives
+	// (nil discards); each is called from one goroutine at a time. i is
+	// the host's position in the hosts given, as in Result.Index: a host
+	// given twice is two runs, told apart by i. Output takes precedence
+	// over Stdout and Stderr, and the output is not collected in Result.
+	Output func(i int, host string) (stdout, stderr io.Writer)
 
 	// OnResult, if set, is called with each host's Result as soon as
 	// that host is done, while the others still run: results stream in
@@ -64,6 +66,7 @@ type Options struct {
 // Result is what happened on one host.
 type Result struct {
 	Host       string
+	Index      int // the host's position in the hosts (or refs) given: a host given twice has two
 	Class      Class
 	ExitStatus int    // the command's status; -1 when it did not run to an end
 	Stdout     []byte // collected output (nil when streamed)
@@ -88,7 +91,7 @@ func Run(ctx context.Context, hosts []string, command string, opts *Options) []R
 		opts = &Options{}
 	}
 	out, errOut := opts.prefixWriters()
-	return opts.each(ctx, hosts, func(ctx context.Context, _ int, host string, release func()) (r Result) {
+	return opts.each(ctx, hosts, func(ctx context.Context, i int, host string, release func()) (r Result) {
 		defer release()
 		c, err := opts.connect(ctx, host, &r)
 		if err != nil {
@@ -98,7 +101,7 @@ func Run(ctx context.Context, hosts []string, command string, opts *Options) []R
 		cmd := c.Command(ctx, command)
 		cmd.Sudo = opts.Sudo
 		var sink hostOutput
-		cmd.Stdout, cmd.Stderr = sink.writers(opts, host, out, errOut)
+		cmd.Stdout, cmd.Stderr = sink.writers(opts, i, host, out, errOut)
 		err = cmd.Run()
 		r.Stdout, r.Stderr = sink.finish()
 		r.ExitStatus, r.Err, r.Class = cmd.ExitCode(), err, Classify(err)
@@ -123,6 +126,7 @@ func (o *Options) each(ctx context.Context, hosts []string, work hostFunc) []Res
 	sem := make(chan struct{}, parallel)
 	var report sync.Mutex
 	done := func(i int, r Result) {
+		r.Index = i
 		results[i] = r
 		if o.OnResult != nil {
 			report.Lock()

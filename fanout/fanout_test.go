@@ -85,25 +85,30 @@ func TestRunStreamsWithPrefix(t *testing.T) {
 	}
 }
 
-// TestRunOutputPerHost: Options.Output gets each host's own writers, and
-// the output is not collected as well.
+// TestRunOutputPerHost: Options.Output gets each run's own writers, by
+// its index (a host given twice is two runs), and the output is not
+// collected as well; each Result says its index.
 func TestRunOutputPerHost(t *testing.T) {
 	t.Parallel()
 	addrs, cfg := testkit.Fleet(t, 2)
-	outs := map[string]*testkit.Buffer{}
-	for _, a := range addrs {
-		outs[a] = &testkit.Buffer{}
+	hosts := []string{addrs[0], addrs[1], addrs[0]}
+	outs := make([]*testkit.Buffer, len(hosts))
+	for i := range outs {
+		outs[i] = &testkit.Buffer{}
 	}
-	opts := &fanout.Options{Config: cfg, Output: func(host string) (io.Writer, io.Writer) {
-		return outs[host], nil
+	opts := &fanout.Options{Config: cfg, Output: func(i int, host string) (io.Writer, io.Writer) {
+		if host != hosts[i] {
+			t.Errorf("Output(%d, %q): hosts[%d] is %q", i, host, i, hosts[i])
+		}
+		return outs[i], nil
 	}}
-	for _, r := range fanout.Run(testkit.Ctx(t), addrs, "echo $VMTEST_BOOT_ID; echo err >&2", opts) {
-		if r.Class != fanout.OK || r.Stdout != nil || r.Stderr != nil || len(outs[r.Host].String()) != 37 {
-			t.Errorf("%s: %+v, its writer got %q", r.Host, r, outs[r.Host].String())
+	for i, r := range fanout.Run(testkit.Ctx(t), hosts, "echo $VMTEST_BOOT_ID; echo err >&2", opts) {
+		if r.Class != fanout.OK || r.Index != i || r.Stdout != nil || r.Stderr != nil || len(outs[i].String()) != 37 {
+			t.Errorf("%d %s: %+v, its writer got %q", i, r.Host, r, outs[i].String())
 		}
 	}
-	if outs[addrs[0]].String() == outs[addrs[1]].String() {
-		t.Error("both hosts' output went to the same writer")
+	if outs[0].String() == outs[1].String() || outs[0].String() != outs[2].String() {
+		t.Errorf("outputs %q, %q, %q: want the two runs on one host alike, the other apart", outs[0], outs[1], outs[2])
 	}
 }
 

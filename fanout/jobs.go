@@ -61,8 +61,8 @@ type JobRef struct {
 // another process) to follow them.
 func StartJobs(ctx context.Context, hosts []string, command string, opts *JobOptions) []Result {
 	run := newJobRun(opts, false)
-	return run.each(ctx, hosts, func(ctx context.Context, _ int, host string, release func()) Result {
-		return run.hostJob(ctx, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
+	return run.each(ctx, hosts, func(ctx context.Context, i int, host string, release func()) Result {
+		return run.hostJob(ctx, i, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
 			return job.Start(ctx, c, command, run.Job)
 		})
 	})
@@ -78,8 +78,8 @@ func StartJobs(ctx context.Context, hosts []string, command string, opts *JobOpt
 // to resume.
 func RunJobs(ctx context.Context, hosts []string, command string, opts *JobOptions) []Result {
 	run := newJobRun(opts, true)
-	return run.each(ctx, hosts, func(ctx context.Context, _ int, host string, release func()) Result {
-		return run.hostJob(ctx, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
+	return run.each(ctx, hosts, func(ctx context.Context, i int, host string, release func()) Result {
+		return run.hostJob(ctx, i, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
 			return job.Start(ctx, c, command, run.Job)
 		})
 	})
@@ -95,7 +95,7 @@ func AttachJobs(ctx context.Context, refs []JobRef, opts *JobOptions) []Result {
 		hosts[i] = ref.Host
 	}
 	return run.each(ctx, hosts, func(ctx context.Context, i int, host string, release func()) Result {
-		return run.hostJob(ctx, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
+		return run.hostJob(ctx, i, host, release, func(ctx context.Context, c *vmconn.Client) (*job.Job, error) {
 			j, err := job.Attach(ctx, c, refs[i].ID, &job.Options{Dir: run.Job.Dir})
 			if err == nil {
 				j.SetOffsets(refs[i].Stdout, refs[i].Stderr)
@@ -126,9 +126,9 @@ func newJobRun(opts *JobOptions, follow bool) *jobRun {
 	return run
 }
 
-// hostJob connects to host, opens its job with open and, if the run
-// follows, follows it to its end.
-func (o *jobRun) hostJob(ctx context.Context, host string, release func(),
+// hostJob connects to host (hosts[i]), opens its job with open and, if
+// the run follows, follows it to its end.
+func (o *jobRun) hostJob(ctx context.Context, i int, host string, release func(),
 	open func(context.Context, *vmconn.Client) (*job.Job, error)) (r Result) {
 	c, err := o.connect(ctx, host, &r)
 	if err != nil {
@@ -148,7 +148,7 @@ func (o *jobRun) hostJob(ctx context.Context, host string, release func(),
 		return r
 	}
 	var sink hostOutput
-	stdout, stderr := sink.writers(&o.Options, host, o.out, o.errOut)
+	stdout, stderr := sink.writers(&o.Options, i, host, o.out, o.errOut)
 	err = j.Follow(ctx, stdout, stderr)
 	if err != nil && ctx.Err() != nil && o.KillOnCancel {
 		err = killAndFollow(ctx, j, stdout, stderr)

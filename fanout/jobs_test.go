@@ -99,7 +99,7 @@ func TestRunJobsFleet(t *testing.T) {
 	}
 	var started testkit.Buffer
 	opts := &fanout.JobOptions{
-		Options: fanout.Options{Config: cfg, Parallel: 8, Output: func(host string) (io.Writer, io.Writer) {
+		Options: fanout.Options{Config: cfg, Parallel: 8, Output: func(_ int, host string) (io.Writer, io.Writer) {
 			return outs[host], errOuts[host]
 		}},
 		Job:     testkit.JobOptions(t),

@@ -14,11 +14,11 @@ type hostOutput struct {
 	stdout, stderr *bytes.Buffer
 }
 
-// writers returns the command's Stdout and Stderr for host.
-func (h *hostOutput) writers(o *Options, host string, out, errOut *prefixWriter) (io.Writer, io.Writer) {
+// writers returns the command's Stdout and Stderr for host, hosts[i].
+func (h *hostOutput) writers(o *Options, i int, host string, out, errOut *prefixWriter) (io.Writer, io.Writer) {
 	switch {
 	case o.Output != nil:
-		return o.Output(host)
+		return o.Output(i, host)
 	case out != nil || errOut != nil:
 		h.lines = vmconn.NewLines(func(s vmconn.Stream, line []byte) {
 			if s == vmconn.Stdout && out != nil {

@@ -26,9 +26,9 @@ func (f *attachFlags) runMany(cmd *cobra.Command, g *globalFlags, h *hostsFlags)
 	}
 	fl := newFleetJobs(cmd, g, f.dir, false)
 	if fl.js != nil {
-		fl.js.from = map[string][2]int64{}
-		for _, r := range refs {
-			fl.js.from[r.Host] = [2]int64{r.Stdout, r.Stderr}
+		fl.js.from = map[int][2]int64{}
+		for i, r := range refs {
+			fl.js.from[i] = [2]int64{r.Stdout, r.Stderr}
 		}
 	}
 	opts := fl.options(g, h, &job.Options{Dir: f.dir})

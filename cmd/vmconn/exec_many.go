@@ -231,26 +231,28 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// jsonHosts prints a fan-out's output and results as JSON lines.
+// jsonHosts prints a fan-out's output and results as JSON lines. It
+// keeps each run's streams by its index in the hosts given: a host given
+// twice is two runs, each with its own streams.
 type jsonHosts struct {
 	jl      *jsonLines
 	mu      sync.Mutex
-	streams map[string][2]*jsonStream
-	from    map[string][2]int64 // where a host's output starts (attach -H), if not 0
+	streams map[int][2]*jsonStream
+	from    map[int][2]int64 // where a run's output starts (attach -H), if not 0
 }
 
 func newJSONHosts(w io.Writer) *jsonHosts {
-	return &jsonHosts{jl: newJSONLines(w), streams: map[string][2]*jsonStream{}}
+	return &jsonHosts{jl: newJSONLines(w), streams: map[int][2]*jsonStream{}}
 }
 
 // output is a fanout.Options.Output function.
-func (j *jsonHosts) output(host string) (io.Writer, io.Writer) {
+func (j *jsonHosts) output(i int, host string) (io.Writer, io.Writer) {
 	j.mu.Lock()
-	from := j.from[host]
+	from := j.from[i]
 	j.mu.Unlock()
 	out, errOut := j.jl.streams(host, from[0], from[1])
 	j.mu.Lock()
-	j.streams[host] = [2]*jsonStream{out, errOut}
+	j.streams[i] = [2]*jsonStream{out, errOut}
 	j.mu.Unlock()
 	return out, errOut
 }
@@ -273,7 +275,7 @@ func (j *jsonHosts) endJob(r fanout.Result, class string) {
 // endObj builds a host's end object, flushing its output.
 func (j *jsonHosts) endObj(r fanout.Result, class string) endObj {
 	j.mu.Lock()
-	s := j.streams[r.Host]
+	s := j.streams[r.Index]
 	j.mu.Unlock()
 	e := endOf(r.Host, r.Err, time.Now(), s[0], s[1])
 	e.Class, e.ExitStatus, e.DurationMS = class, r.ExitStatus, r.Duration.Milliseconds()

@@ -159,6 +159,37 @@ func TestExecManyJSON(t *testing.T) {
 	}
 }
 
+// TestExecManyJSONHostTwice: a host given twice to -H is two runs, each
+// with its own output and end objects: neither run's last (unended) line
+// is lost, or counted in the other's.
+func TestExecManyJSONHostTwice(t *testing.T) {
+	t.Parallel()
+	srv, flags := cliServer(t)
+	stdout, stderr, code := cliRun(t, append(flags, "exec", "--json", "-H", srv.Addr()+","+srv.Addr(), "sleep 0.$(($$ % 3)); printf x")...)
+	outputs, ends := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var o jsonObj
+		if err := json.Unmarshal([]byte(line), &o); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		switch o.Type {
+		case "output":
+			outputs++
+			if o.Data != "x" || o.Offset != 0 {
+				t.Errorf("output %+v; want one \"x\" at offset 0 per run", o)
+			}
+		case "end":
+			ends++
+			if o.Class != "ok" || o.StdoutBytes != 1 {
+				t.Errorf("end %+v; want ok with 1 byte of stdout", o)
+			}
+		}
+	}
+	if code != 0 || outputs != 2 || ends != 2 {
+		t.Errorf("code %d, %d output and %d end objects, want 0, 2, 2; stdout %q stderr %q", code, outputs, ends, stdout, stderr)
+	}
+}
+
 // TestGuardJSON: the end object carries both boot ids and "rebooted".
 func TestGuardJSON(t *testing.T) {
 	t.Parallel()
