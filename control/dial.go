@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"sync"
@@ -56,10 +55,7 @@ func Dial(ctx context.Context, path, key string) (*Conn, error) {
 	}
 	if err != nil {
 		c.Close()
-		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
-			err = fmt.Errorf("%w: %w", ErrStale, err) // a master on its way out
-		}
-		return nil, err
+		return nil, stopping(err)
 	}
 	return &Conn{replayConn: replayConn{UnixConn: uc, rest: rest}, HostKey: pub}, nil
 }
