@@ -149,7 +149,9 @@ func (cn *conn) sendKeepalive() chan error {
 }
 
 // probe makes one keepalive round trip bounded by timeout, reporting
-// whether the server answered. A timeout does not close the connection.
+// whether the server answered. A timeout does not close the connection;
+// a round trip that fails (the transport is broken) does, before probe
+// returns.
 func (cn *conn) probe(timeout time.Duration) error {
 	if !cn.alive() {
 		return cn.err
@@ -159,7 +161,17 @@ func (cn *conn) probe(timeout time.Duration) error {
 	select {
 	case err := <-cn.sendKeepalive():
 		if err != nil {
-			return classed(ErrConnLost, err)
+			// The transport is broken: end the connection now and wait
+			// (within the bound) for it to be marked gone, so that a
+			// caller told ErrConnLost finds the Client reconnecting on
+			// its next call, never still handing out this connection.
+			lost := classed(ErrConnLost, err)
+			cn.fail(lost)
+			select {
+			case <-cn.done:
+			case <-timer.C:
+			}
+			return lost
 		}
 		return nil
 	case <-cn.done:

@@ -83,3 +83,31 @@ func TestClientConfig(t *testing.T) {
 		t.Error("zero Client's Config() is nil, want the zero Config")
 	}
 }
+
+// TestConnLostMeansDone: once a command reports the connection lost, the
+// Client knows it too (Done is closed), so the next call reconnects
+// instead of trying the dead connection. A shared master relies on it: a
+// call right after another saw the link cut must not fail as well.
+func TestConnLostMeansDone(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := dialTest(t, srv, nil)
+	for i := range 10 {
+		cmd := c.Command(testCtx(t), "sleep 60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		srv.DropConnections()
+		if err := cmd.Wait(); !errors.Is(err, vmconn.ErrConnLost) {
+			t.Fatalf("round %d: Wait = %v; want ErrConnLost", i, err)
+		}
+		select {
+		case <-c.Done():
+		default:
+			t.Fatalf("round %d: the command saw the connection lost, the Client still has it up", i)
+		}
+		if err := c.Reconnect(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
