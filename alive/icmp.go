@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"syscall"
 	"time"
 
-	probing "github.com/prometheus-community/pro-bing"
 	"github.com/vmconn/vmconn"
 )
 
@@ -42,32 +40,21 @@ func icmpEcho(ctx context.Context, ip netip.Addr) LayerResult {
 	return r2
 }
 
-// pingWith pings over a raw (privileged) or unprivileged ICMP socket
-// until a reply arrives or ctx ends.
+// pingWith pings over a raw (privileged) or unprivileged ICMP socket,
+// an echo request every pingInterval, until a reply arrives or ctx ends
+// (or DefaultTimeout passes, when ctx has no deadline). It is built on
+// golang.org/x/net/icmp, the package pro-bing itself sends with: pro-bing's
+// own package also holds an HTTP prober, and with it net/http, which cost
+// every start of the CLI about 3 ms (see echo.go for what it does).
 func pingWith(ctx context.Context, ip netip.Addr, privileged bool) LayerResult {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(DefaultTimeout)
 	}
-	left := time.Until(deadline)
-	if left <= 0 || ctx.Err() != nil {
+	if time.Until(deadline) <= 0 || ctx.Err() != nil {
 		return ctxResult(ctx, ctx.Err())
 	}
-	p := probing.New(ip.String())
-	p.SetIPAddr(&net.IPAddr{IP: ip.AsSlice(), Zone: ip.Zone()})
-	p.SetPrivileged(privileged)
-	p.SetLogger(probing.NoopLogger{})
-	p.Interval, p.Timeout = pingInterval, left
-	p.RecordRtts, p.RecordTTLs = false, false
-	var rtt time.Duration
-	got := false
-	p.OnRecv = func(pkt *probing.Packet) { // on the pinger's goroutine, before Run returns
-		if !got {
-			got, rtt = true, pkt.Rtt
-		}
-		p.Stop()
-	}
-	err := p.RunWithContext(ctx)
+	rtt, got, err := echo(ctx, ip, privileged, deadline)
 	return pingResult(ctx, err, got, rtt, privileged)
 }
 

@@ -7,9 +7,10 @@ import (
 func newRootCmd() *cobra.Command { return newRootCmdWith(&globalFlags{}) }
 
 // newRootCmdWith builds the whole command tree on g, the flags every
-// subcommand shares.
+// subcommand shares, and the root's --version.
 func newRootCmdWith(g *globalFlags) *cobra.Command {
 	root := newBareRootCmd(g)
+	root.Version = version()
 	for _, s := range subcommands {
 		root.AddCommand(s.build(g))
 	}
@@ -19,7 +20,8 @@ func newRootCmdWith(g *globalFlags) *cobra.Command {
 // newRootCmdFor builds the tree a call with args needs, as main does: when
 // args start with a subcommand's name, the root holds that subcommand
 // alone (a script that calls vmconn a thousand times pays for building one
-// subcommand's flags, not fifteen), else every subcommand (help, shell
+// subcommand's flags, not fifteen, nor the build info that only the
+// root's --version shows), else every subcommand (help, shell
 // completion, a flag before the subcommand, a typo to suggest a fix for).
 func newRootCmdFor(g *globalFlags, args []string) *cobra.Command {
 	if len(args) > 0 {
@@ -51,7 +53,6 @@ host key verdict, auth methods tried, reconnects (and each command with -vv);
 never a password or an environment value.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version(),
 	}
 	g.register(root)
 	return root
