@@ -14,6 +14,7 @@ import (
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/internal/faultproxy"
 	"github.com/vmconn/vmconn/internal/testkit"
+	"github.com/vmconn/vmconn/job"
 )
 
 // faultJob is a job that prints numbered lines, every byte value, lines
@@ -99,11 +100,36 @@ func jobLinkCutter(p *faultproxy.Proxy, rng *rand.Rand, resume time.Duration) (s
 	}
 }
 
+// jobResumeTime measures what a Follow's resume costs on this machine
+// at most, for the link cutter's pace: a new connection (from dial), a
+// boot id read and a job's status (the longest of three tries).
+func jobResumeTime(t *testing.T, dial func() *vmconn.Client) time.Duration {
+	c := dial()
+	j := testkit.StartJob(t, c, "true", testkit.JobOptions(t))
+	var longest time.Duration
+	for range 3 {
+		start := time.Now()
+		c2 := dial()
+		if _, err := c2.BootID(testkit.Ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := job.HandleAt(c2, j.Dir, j.BootID).Status(testkit.Ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		longest = max(longest, time.Since(start))
+		c2.Close()
+	}
+	return longest
+}
+
 // TestJobLinkCutsExactBytes: over many runs, the link under a job's
 // follow is cut at random moments (a fault proxy between client and
 // server); every run, the bytes received equal the bytes the job wrote,
 // exactly, and the exit status arrives. Every third run follows only
 // once the job has ended: all of its output is then read after the end.
+// The cuts come at the pace of a resume measured in each run (under
+// -race beside other packages' tests, a resume took longer than the
+// 30-250 ms between cuts, and a run starved: 121 cuts, no byte through).
 func TestJobLinkCutsExactBytes(t *testing.T) {
 	t.Parallel()
 	runs := 30
@@ -124,7 +150,8 @@ func TestJobLinkCutsExactBytes(t *testing.T) {
 			if run%3 == 2 { // all of it read after the end, under cuts too
 				testkit.WaitJobFile(t, j.Dir, "exit")
 			}
-			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))), 0)
+			resume := jobResumeTime(t, func() *vmconn.Client { return testkit.Dial(t, srv, testkit.Config(srv)) })
+			stop := jobLinkCutter(p, rand.New(rand.NewPCG(seed, uint64(run))), resume)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			var out, errOut testkit.NotifyBuffer

@@ -77,7 +77,7 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 		runs = 4
 	}
 	seed := uint64(time.Now().UnixNano())
-	resume := jobResumeTime(t, s)
+	resume := jobResumeTime(t, func() *vmconn.Client { return testkit.DialSSHD(t, s, sshdJobConfig(s, nil)) })
 	t.Logf("seed %d; a resume takes about %v here", seed, resume)
 	fj := faultJob{lines: 1500, every: 50, pause: min(resume*2/3, 300*time.Millisecond)} // some 20 resumes: a dozen cuts
 	wantOut, wantErr := fj.want()
@@ -108,28 +108,6 @@ func TestJobSSHDLinkCuts(t *testing.T) {
 			t.Logf("%d connections, %d cut", accepted, cuts)
 		})
 	}
-}
-
-// jobResumeTime measures what a Follow's resume costs on this machine
-// at most, for the link cutter's pace: a new connection to s, a boot id
-// read and a job's status (the longest of three tries).
-func jobResumeTime(t *testing.T, s *sshdtest.Server) time.Duration {
-	c := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
-	j := testkit.StartJob(t, c, "true", testkit.JobOptions(t))
-	var longest time.Duration
-	for range 3 {
-		start := time.Now()
-		c2 := testkit.DialSSHD(t, s, sshdJobConfig(s, nil))
-		if _, err := c2.BootID(testkit.Ctx(t)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := job.HandleAt(c2, j.Dir, j.BootID).Status(testkit.Ctx(t)); err != nil {
-			t.Fatal(err)
-		}
-		longest = max(longest, time.Since(start))
-		c2.Close()
-	}
-	return longest
 }
 
 // TestJobSSHDAttachKill: a job started by one client is found by a fresh
