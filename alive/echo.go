@@ -68,8 +68,7 @@ func echo(ctx context.Context, ip netip.Addr, privileged bool, deadline time.Tim
 		for {
 			n, from, err := c.ReadFrom(buf)
 			if err != nil {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {
+				if errors.Is(err, os.ErrDeadlineExceeded) { // the next request is due, or ctx ended
 					break
 				}
 				return 0, false, err
