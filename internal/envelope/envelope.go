@@ -161,3 +161,17 @@ func plain(script string) bool {
 	}
 	return true
 }
+
+// Waiter is the script of a waiting session (vmconn's Config.SpareSession):
+// a /bin/sh, started ahead of the command it will run, that reads a
+// header (as Header writes it) from standard input and then execs
+// /bin/sh with the script the header carries, exactly as the direct form
+// of Line would have run it; the rest of standard input is the command's.
+// At end of input before the header's empty line it exits 1, running
+// nothing. It is
+// direct-safe: WaiterLine is in the direct form.
+const Waiter = `__vmconn_s=; while IFS= read -r __vmconn_l; do [ -n "$__vmconn_l" ] || exec /bin/sh -c "$__vmconn_s" sh; ` +
+	`__vmconn_s=$__vmconn_s$__vmconn_l; done; exit 1`
+
+// WaiterLine is the exec request line of a waiting session.
+const WaiterLine = Prefix + Waiter + directEnd
