@@ -1,6 +1,8 @@
 package vmtest
 
 import (
+	"bufio"
+	"fmt"
 	"regexp"
 	"sync"
 
@@ -26,4 +28,35 @@ func unwrap(cmdline string) string {
 		return script[loc[1]:]
 	}
 	return script
+}
+
+// waiting reports whether cmdline starts a waiting session (vmconn's
+// Config.WarmSession), whose command comes later on standard input.
+func waiting(cmdline string) bool {
+	script, ok := envelope.Decode(cmdline)
+	return ok && script == envelope.Waiter
+}
+
+// execWaiting answers a waiting session as its shell would: it reads the
+// command's script from standard input (envelope.Waiter), then answers
+// the command as if its envelope had been the exec request, with the
+// rest of standard input. Input that ends before the script runs nothing
+// and exits 1.
+func (ss *session) execWaiting() Exit {
+	s := ss.srv
+	r := bufio.NewReader(ss.ch)
+	script, _, err := envelope.ReadHeaderFrom(r)
+	if err != nil {
+		s.log.Debug("vmtest: waiting session ended without a command", "err", err)
+		return Exit{Status: 1}
+	}
+	cmdline, err := envelope.Line(script)
+	if err != nil {
+		fmt.Fprintf(ss.ch.Stderr(), "vmtest: %v\n", err)
+		return Exit{Status: 1}
+	}
+	command := unwrap(cmdline)
+	s.recordCommand(command)
+	s.log.Debug("vmtest: exec in a waiting session", "cmd", command)
+	return s.handler().ServeCommand(ss.newCommand(cmdline, command, r))
 }

@@ -1,10 +1,12 @@
 package vmtest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/vmconn/vmconn/internal/envelope"
+	"golang.org/x/crypto/ssh"
 )
 
 // wrap builds the exec line vmconn sends for command (see vmconn's
@@ -89,4 +91,55 @@ func TestRefusalNamesTheWord(t *testing.T) {
 			t.Errorf("%q: status %d, stderr %q; want 126 naming %s", cmd, ee.ExitStatus(), errOut, word)
 		}
 	}
+}
+
+// TestWaitingSession: a waiting session (vmconn's Config.WarmSession)
+// gets its command on standard input; the server records, intercepts and
+// runs that command as it would the same envelope sent as the exec
+// request, with the rest of standard input and the Env header. Input
+// that ends first runs nothing and exits 1.
+func TestWaitingSession(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	c := dial(t, s)
+	script := func(command string, env bool) string {
+		p := "set --; export VMCONN_CMD=0123abcd-7; "
+		if env {
+			p += envelope.ReadHeader
+		}
+		return p + command
+	}
+	const command = `cat; printf '|%s|%s|%s' "$0" "$#" "$V"`
+	hdr := string(envelope.Header(script(command, true))) + string(envelope.Header("export V='it'\\''s'; "))
+	out, errOut, err := run(t, c, envelope.WaiterLine, hdr+"rest\n")
+	if want := "rest\n|sh|0|it's"; err != nil || out != want || errOut != "" {
+		t.Errorf("waiting session: %q, %q, %v; want %q", out, errOut, err, want)
+	}
+	if got := string(envelope.Header(script(bootIDCommand, false))); mustRunIn(t, c, got) != s.BootID()+"\n" {
+		t.Error("boot id read in a waiting session not answered with the fake")
+	}
+	if got := s.Commands(); len(got) != 2 || got[0] != command || got[1] != bootIDCommand {
+		t.Errorf("Commands() = %q", got)
+	}
+	for _, in := range []string{"", "echo partial\n"} {
+		out, _, err := run(t, c, envelope.WaiterLine, in)
+		var ee *ssh.ExitError
+		if !errors.As(err, &ee) || ee.ExitStatus() != 1 || out != "" {
+			t.Errorf("input %q: %q, %v; want exit 1 and no output", in, out, err)
+		}
+	}
+	old := s.BootID()
+	if _, _, err := run(t, c, envelope.WaiterLine, string(envelope.Header(script("reboot", false)))); err == nil || s.BootID() == old {
+		t.Errorf("reboot in a waiting session: err %v, boot id unchanged %v: not intercepted", err, s.BootID() == old)
+	}
+}
+
+// mustRunIn runs the command that header carries in a waiting session.
+func mustRunIn(t *testing.T, c *ssh.Client, header string) string {
+	t.Helper()
+	out, errOut, err := run(t, c, envelope.WaiterLine, header)
+	if err != nil {
+		t.Fatalf("waiting session: %v (stderr %q)", err, errOut)
+	}
+	return out
 }

@@ -81,11 +81,11 @@ func (c *Command) shellStdin() io.Reader {
 }
 
 // newCommand returns the Command for the exec request cmdline, whose
-// caller's command is line. With a Handler set, it first reads vmconn's
+// caller's command is line, reading stdin. With a Handler set, it first reads vmconn's
 // Env header from stdin.
-func (ss *session) newCommand(cmdline, line string) *Command {
+func (ss *session) newCommand(cmdline, line string, stdin io.Reader) *Command {
 	c := &Command{
-		Line: line, Env: envMap(ss.env), Stdin: ss.ch, Stdout: ss.ch, Stderr: ss.ch.Stderr(),
+		Line: line, Env: envMap(ss.env), Stdin: stdin, Stdout: ss.ch, Stderr: ss.ch.Stderr(),
 		PTY: ss.pty != nil, ss: ss, raw: cmdline,
 	}
 	if ss.srv.opts.Handler != nil && hasHeader(cmdline, line) {

@@ -187,11 +187,15 @@ func (ss *session) signal(payload []byte) bool {
 // command inside it.
 func (ss *session) exec(cmdline string) {
 	s := ss.srv
+	if waiting(cmdline) {
+		s.wg.Go(func() { ss.finish(ss.execWaiting()) })
+		return
+	}
 	command := unwrap(cmdline)
 	s.recordCommand(command)
 	s.log.Debug("vmtest: exec", "cmd", command)
 	s.wg.Go(func() {
-		c := ss.newCommand(cmdline, command)
+		c := ss.newCommand(cmdline, command, ss.ch)
 		ss.finish(s.handler().ServeCommand(c))
 	})
 }
