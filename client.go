@@ -43,6 +43,9 @@ type Client struct {
 	rebootedTo string // boot id of the last reboot reported (events.go)
 
 	subs subscribers // Client.OnEvent's (events.go)
+
+	warmMu sync.Mutex
+	warm   *warmSession // Config.WarmSession's (warm.go)
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -142,7 +145,8 @@ func (c *Client) Close() error {
 	if cn != nil {
 		cn.close(ErrClosed)
 	}
-	c.dials.Wait() // a connection made meanwhile is closed by its maker
+	c.dropIdleWarm("client closed") // its session ended with the connection: free the slot and the timer
+	c.dials.Wait()                  // a connection made meanwhile is closed by its maker
 	c.subs.close()
 	return nil
 }
@@ -221,8 +225,13 @@ type session struct {
 func (c *Client) openSession(ctx context.Context) (*session, error) {
 	select {
 	case c.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, c.opError("session", contextError(ctx, nil))
+	default:
+		c.dropIdleWarm("client slot wanted")
+		select {
+		case c.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, c.opError("session", contextError(ctx, nil))
+		}
 	}
 	release := sync.OnceFunc(func() { <-c.slots })
 	s, err := c.openSessionSlot(ctx, release)
@@ -246,7 +255,8 @@ func (c *Client) openSessionSlot(ctx context.Context, release func()) (*session,
 			return &session{Session: s, cn: cn, release: release}, nil
 		case sessionRefused(err) != nil:
 			c.log.Debug("vmconn: server refused a session, waiting for a slot", "err", err)
-			wait.ours = len(c.slots) > 1 // our other sessions will end and free theirs
+			c.dropIdleWarm("session refused") // the server's slot it holds is better used now
+			wait.ours = len(c.slots) > 1      // our other sessions will end and free theirs
 			if werr := wait.next(ctx, sessionRefused(err)); werr != nil {
 				return nil, c.opError("session", werr)
 			}

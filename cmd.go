@@ -82,6 +82,7 @@ type Cmd struct {
 	client     *Client
 	sess       *session
 	marker     string   // the command's marker token, "" when Raw
+	script     string   // the script /bin/sh runs, "" when Raw
 	header     []byte   // the envelope's stdin header (Env), nil for none
 	sudo       *sudoRun // this attempt through sudo, nil without Sudo
 	waitCh     chan error
@@ -167,6 +168,13 @@ func (cmd *Cmd) Start() (err error) {
 			return guardReadFailed(err, "before", nil)
 		}
 	}
+	if cmd.warmable() {
+		if w := cmd.client.takeWarm(cmd.ctx); w != nil {
+			cmd.client.log.Debug("vmconn: command in a warm session")
+			cmd.startOnWarm(w)
+			return nil
+		}
+	}
 	s, err := cmd.client.openSession(cmd.ctx)
 	if err != nil {
 		return err
@@ -214,7 +222,7 @@ func (cmd *Cmd) remoteLine() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd.header = header
+	cmd.header, cmd.script = header, script
 	return envelopeLine(script)
 }
 

@@ -32,6 +32,7 @@ func (cmd *Cmd) Wait() error {
 	}
 	cmd.sess.Close()
 	cmd.sess.release()
+	cmd.client.prepareWarm()
 	if cmd.sudo != nil {
 		err = cmd.sudo.result(err)
 	}

@@ -167,6 +167,19 @@ type Config struct {
 	// sessions is open.
 	SessionWait time.Duration
 
+	// WarmSession, if positive, keeps a warm session ready: after a
+	// command ends, the client opens a session and starts its login
+	// shell and /bin/sh, which wait for the next command's script on
+	// standard input (REMOTE.md, "Warm sessions"). A command without a
+	// PTY or Sudo then starts without waiting for the server's session
+	// setup and login shell: in a loop of short commands, about half of
+	// each command's time. A warm session holds one remote process and
+	// one session slot (never the client's last; it is given up when the
+	// server refuses a session); it is closed after WarmSession unused,
+	// or at Close. A connection that is lost takes it along: the client
+	// never reconnects for one. Zero (the default) keeps none.
+	WarmSession time.Duration
+
 	// ReconnectTimeout bounds one reconnection (all its attempts) after
 	// the connection was lost; the next call that needs the connection
 	// reconnects. Zero means 2 minutes; negative disables reconnecting.

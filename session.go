@@ -261,6 +261,9 @@ func (c *Client) sideOutput(ctx context.Context, command string) ([]byte, error)
 		return nil, err
 	}
 	s, err := c.newSession(ctx, cn)
+	if sessionRefused(err) != nil && c.dropIdleWarm("session refused") {
+		s, err = c.newSession(ctx, cn) // the warm session held the server's last slot
+	}
 	if sessionRefused(err) == nil {
 		if err != nil {
 			return nil, err
