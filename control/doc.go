@@ -23,7 +23,10 @@
 // the exit status or signal; cancelling Run stops the remote command.
 // vmconn's CLI uses it for "vmconn exec" when no PTY, sudo or --json is
 // asked for: a shared call then costs the calling process no SSH
-// handshake, only its own start and one round trip on the socket.
+// handshake, only its own start and one round trip on the socket. With
+// vmconn.Config.WarmSession set on the master's Client (the CLI's
+// masters set it), the remote side of such a command costs no session
+// setup or login shell either: a warm session waits for it.
 //
 // When the master's connection to the machine is lost, the master
 // closes its clients' connections (each sees the connection lost, as on

@@ -90,7 +90,9 @@ func (m *Master) openUpstream(ctx context.Context, nc ssh.NewChannel) {
 }
 
 // open opens a channel on the shared connection, reconnecting it first
-// if it is down, and once more if it went down as the channel opened.
+// if it is down, and once more if it went down as the channel opened. A
+// session the machine refuses is asked for again once if the client's
+// warm session, closed for it, held the machine's last slot.
 func (m *Master) open(ctx context.Context, kind string, extra []byte) (ssh.Channel, <-chan *ssh.Request, error) {
 	for try := 0; ; try++ {
 		if err := m.Client.Reconnect(ctx); err != nil {
@@ -102,6 +104,9 @@ func (m *Master) open(ctx context.Context, kind string, extra []byte) (ssh.Chann
 		}
 		ch, reqs, err := sc.OpenChannel(kind, extra)
 		var oe *ssh.OpenChannelError
+		if kind == "session" && errors.As(err, &oe) && m.Client.CloseWarmSession() {
+			ch, reqs, err = sc.OpenChannel(kind, extra) // the warm session held the server's last slot
+		}
 		if err == nil || errors.As(err, &oe) || try > 0 {
 			return ch, reqs, err
 		}

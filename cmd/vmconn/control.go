@@ -19,8 +19,11 @@ func newControlCmd(g *globalFlags) *cobra.Command {
 ControlPersist), the first call to a target starts a background master that owns the
 connection, and later calls with the same settings (user, host, port, jump hosts,
 identities, known_hosts and host-key mode) go through it over a Unix socket: a command
-then costs a round trip, not a login. The master keeps the connection up (keepalive,
-reconnects), serves only its own user, and exits after DURATION with no call, or at
+then costs a round trip, not a login. Between calls the master keeps a session open
+with the remote shell started and waiting (a "warm session"; one idle /bin/sh on the
+machine, closed with the master), so that a command does not wait for a session and a
+login shell to start. The master keeps the connection up (keepalive, reconnects),
+serves only its own user, and exits after DURATION with no call, or at
 "vmconn control stop". Its socket is in vmconn's own directory, or at --control-path;
 a ControlPath from ssh_config gets a ".vmconn" suffix, so that OpenSSH's masters and
 vmconn's never meet. Give the same connection flags as the calls to find the master.
@@ -144,6 +147,7 @@ func (g *globalFlags) runMaster(cmd *cobra.Command, host string, report func(mas
 		report(reportFor(&exitError{code: exitUsage, err: vmErr("", err)}))
 		return err
 	}
+	direct.conn.warm = masterWarm(sh.persist)
 	c, err := direct.ssh.dial(ctx, &direct, g.flags.Changed("connect-timeout"), host, discard{})
 	if err != nil {
 		report(reportFor(err))
@@ -163,6 +167,19 @@ func (g *globalFlags) runMaster(cmd *cobra.Command, host string, report func(mas
 	m := &control.Master{Client: c, Key: sh.key, Persist: sh.persist, Target: c.User() + "@" + c.Addr()}
 	return m.Serve(ctx, ln)
 }
+
+// masterWarm is how long a master keeps a warm session for the next
+// call (vmconn.Config.WarmSession): as long as it persists itself, and
+// at most maxMasterWarm.
+func masterWarm(persist time.Duration) time.Duration {
+	if persist <= 0 || persist > maxMasterWarm {
+		return maxMasterWarm
+	}
+	return persist
+}
+
+// maxMasterWarm bounds how long a master keeps an unused warm session.
+const maxMasterWarm = 10 * time.Minute
 
 // discard is an io.Writer for a master's warnings: it has no terminal.
 type discard struct{}

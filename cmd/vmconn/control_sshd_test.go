@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -250,5 +251,34 @@ func TestCLIControlSSHConfig(t *testing.T) {
 	}
 	if _, errOut, code := run("control", "stop", "shared"); code != 0 {
 		t.Errorf("control stop: %d %q", code, errOut)
+	}
+}
+
+// TestCLIControlWarmSession: between calls, a master keeps a warm
+// session (vmconn.Config.WarmSession): the next call's command runs in
+// the shell that was already waiting on the machine before the call.
+func TestCLIControlWarmSession(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("finds the waiting shell in Linux's /proc")
+	}
+	h := newControlHarness(t)
+	if _, errOut, code := h.run(t, "exec", h.host, "--", "true"); code != 0 {
+		t.Fatalf("first call: %d %q", code, errOut)
+	}
+	waiting := map[string]bool{}
+	for deadline := time.Now().Add(10 * time.Second); len(waiting) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no waiting shell on the machine after the first call")
+		}
+		files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+		for _, f := range files {
+			if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("__vmconn_s=; while")) {
+				waiting[filepath.Base(filepath.Dir(f))] = true
+			}
+		}
+	}
+	out, errOut, code := h.run(t, "exec", h.host, "--", "echo $$; echo err >&2; exit 7")
+	if code != 7 || errOut != "err\n" || !waiting[strings.TrimSpace(out)] {
+		t.Errorf("second call: exit %d, stdout %q, stderr %q; want exit 7 from one of the waiting shells %v", code, out, errOut, waiting)
 	}
 }

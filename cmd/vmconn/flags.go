@@ -41,6 +41,7 @@ type connOptions struct {
 	rebootCommand string             // reboot --command
 	onEvent       func(vmconn.Event) // shows the connection's state changes
 	direct        bool               // never through a shared connection's master
+	warm          time.Duration      // a master's Config.WarmSession
 }
 
 func (g *globalFlags) register(root *cobra.Command) {
@@ -78,7 +79,7 @@ func (g *globalFlags) config() (*vmconn.Config, error) {
 		ConnectTimeout: g.connectTimeout,
 		Logger:         g.logger(),
 	}
-	cfg.RebootCommand, cfg.OnEvent = g.conn.rebootCommand, g.conn.onEvent
+	cfg.RebootCommand, cfg.OnEvent, cfg.WarmSession = g.conn.rebootCommand, g.conn.onEvent, g.conn.warm
 	if g.knownHosts != "" {
 		cfg.KnownHostsFiles = []string{g.knownHosts}
 	}
