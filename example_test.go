@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/vmconn/vmconn"
 	"github.com/vmconn/vmconn/vmtest"
@@ -102,4 +103,29 @@ func ExampleSudo() {
 	cmd.Sudo = &vmconn.Sudo{Password: "sudo password"} // or a zero Sudo for NOPASSWD
 	out, err := cmd.CombinedOutput()
 	fmt.Printf("%s%v\n", out, err)
+}
+
+// A client that runs many short commands keeps a warm session: the next
+// command's session and login shell start while the caller does other
+// work, and the command goes straight into the waiting shell.
+func ExampleConfig_warmSession() {
+	srv := vmtest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	cfg := exampleConfig(srv)
+	cfg.WarmSession = time.Minute // closed after a minute unused, and at Close
+	client, _ := vmconn.Dial(ctx, srv.Addr(), cfg)
+	defer client.Close()
+
+	for i := range 3 {
+		out, err := client.Output(ctx, fmt.Sprintf("echo step %d", i))
+		fmt.Printf("%s%v\n", out, err)
+	}
+	// Output:
+	// step 0
+	// <nil>
+	// step 1
+	// <nil>
+	// step 2
+	// <nil>
 }
