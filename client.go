@@ -44,8 +44,9 @@ type Client struct {
 
 	subs subscribers // Client.OnEvent's (events.go)
 
-	warmMu sync.Mutex
-	warm   *warmSession // Config.WarmSession's (warm.go)
+	warmMu      sync.Mutex
+	warm        *warmSession // Config.WarmSession's (warm.go)
+	slotWaiters atomic.Int32 // calls waiting for a client slot
 }
 
 func newClient(t Target, cfg *Config) *Client {
@@ -226,10 +227,13 @@ func (c *Client) openSession(ctx context.Context) (*session, error) {
 	select {
 	case c.slots <- struct{}{}:
 	default:
+		c.slotWaiters.Add(1) // before dropIdleWarm: a warm session made ready meanwhile sees it (fillWarm)
 		c.dropIdleWarm("client slot wanted")
 		select {
 		case c.slots <- struct{}{}:
+			c.slotWaiters.Add(-1)
 		case <-ctx.Done():
+			c.slotWaiters.Add(-1)
 			return nil, c.opError("session", contextError(ctx, nil))
 		}
 	}

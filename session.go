@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Session is one SSH session of a Client, opened with NewSession, for
@@ -261,8 +263,10 @@ func (c *Client) sideOutput(ctx context.Context, command string) ([]byte, error)
 		return nil, err
 	}
 	s, err := c.newSession(ctx, cn)
-	if sessionRefused(err) != nil && c.dropIdleWarm("session refused") {
-		s, err = c.newSession(ctx, cn) // the warm session held the server's last slot
+	if sessionRefused(err) != nil && c.CloseWarmSession(ctx) { // it may have held the server's last slot
+		for try := 0; try < 5 && sessionRefused(err) != nil && backoff.Sleep(ctx, 5*time.Millisecond<<try) == nil; try++ {
+			s, err = c.newSession(ctx, cn)
+		}
 	}
 	if sessionRefused(err) == nil {
 		if err != nil {

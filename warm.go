@@ -63,14 +63,20 @@ func (c *Client) prepareWarm() {
 	go func() {
 		defer cn.wg.Done()
 		c.fillWarm(w, cn, release)
+		close(w.ready)
+		// A call that began to wait for a client slot while w was being
+		// prepared found nothing ready to give up (openSession).
+		if w.s != nil && c.slotWaiters.Load() > 0 {
+			c.dropWarm(w, "client slot wanted")
+		}
 	}()
 }
 
-// fillWarm opens w's session on cn and starts the waiting shell, asking
+// fillWarm opens w's session on cn and starts the waiting shell (setting
+// w.s), or gives the slot up; the caller then closes w.ready. It asks
 // again (briefly) when the server refuses the session: OpenSSH frees a
 // finished session's slot only when the next open arrives.
 func (c *Client) fillWarm(w *warmSession, cn *conn, release func()) {
-	defer close(w.ready)
 	ctx, cancel := context.WithTimeout(c.life, c.cfg.connectTimeout())
 	defer cancel()
 	pace := backoff.New(5*time.Millisecond, 100*time.Millisecond)
@@ -149,7 +155,11 @@ func (c *Client) takeWarm(ctx context.Context) *warmSession {
 		c.closeWarm(w, "ended")
 		return nil
 	}
-	if err := w.s.cn.probe(probeTimeout(w.s.cn)); err != nil {
+	timeout := probeTimeout(w.s.cn)
+	if d, ok := ctx.Deadline(); ok {
+		timeout = max(min(timeout, time.Until(d)), time.Millisecond)
+	}
+	if err := w.s.cn.probe(timeout); err != nil {
 		c.closeWarm(w, "no keepalive reply")
 		return nil
 	}
@@ -177,29 +187,49 @@ func (c *Client) dropWarm(w *warmSession, why string) {
 }
 
 // CloseWarmSession closes the client's warm session (Config.WarmSession)
-// if one is ready, freeing its session slot on the server, and reports
-// whether it did; the next command that ends prepares another. The
-// client does so itself whenever the server refuses it a session. A
-// program that opens session channels on SSH() directly (a proxy, say)
-// calls it when the server refuses one, and asks again.
-func (c *Client) CloseWarmSession() bool {
-	return c.dropIdleWarm("closed by CloseWarmSession")
+// if one is ready, and waits (bounded by ctx) until the server has ended
+// it, which frees its session slot there. It reports whether there was
+// one; the next command that ends prepares another. The client does so
+// itself whenever the server refuses it a session. A program that opens
+// session channels on SSH() directly (a proxy, say) calls it when the
+// server refuses one, and asks again, a few times: OpenSSH may refuse
+// the next open still (it frees a finished session's slot only when an
+// open arrives).
+func (c *Client) CloseWarmSession(ctx context.Context) bool {
+	w := c.takeIdleWarm()
+	if w == nil {
+		return false
+	}
+	c.closeWarm(w, "closed by CloseWarmSession")
+	select {
+	case <-w.ended:
+	case <-ctx.Done():
+	}
+	return true
 }
 
 // dropIdleWarm gives up the client's warm session, for the reason why,
 // if it is ready, freeing its slots on the client and on the server, and
 // reports whether it did.
 func (c *Client) dropIdleWarm(why string) bool {
-	c.warmMu.Lock()
-	w := c.warm
-	if w == nil || !isClosed(w.ready) || w.s == nil {
-		c.warmMu.Unlock()
+	w := c.takeIdleWarm()
+	if w == nil {
 		return false
 	}
-	c.warm = nil
-	c.warmMu.Unlock()
 	c.closeWarm(w, why)
 	return true
+}
+
+// takeIdleWarm takes the client's warm session if it is ready.
+func (c *Client) takeIdleWarm() *warmSession {
+	c.warmMu.Lock()
+	defer c.warmMu.Unlock()
+	w := c.warm
+	if w == nil || !isClosed(w.ready) || w.s == nil {
+		return nil
+	}
+	c.warm = nil
+	return w
 }
 
 // closeWarm ends a warm session that no command took, once it is ready:
@@ -276,24 +306,51 @@ func (d *deferredReader) Read(p []byte) (int, error) {
 	return d.r.Read(p)
 }
 
-// deferredWriter is a warm session's output: writes wait until set gives
-// the writer (nil: discard).
+// deferredWriter is a warm session's output. Until set gives the writer
+// (nil: discard), it keeps what the machine sends (a login shell's
+// greeting, say: without a warm session it would precede the command's
+// output too), up to maxEarlyOutput, and never blocks: x/crypto's Wait
+// waits for the copy that calls it, and a warm session's end must be
+// seen at once.
 type deferredWriter struct {
-	once  sync.Once
-	ready chan struct{}
+	mu    sync.Mutex
+	bound bool
 	w     io.Writer
+	early []byte
 }
 
-func newDeferredWriter() *deferredWriter { return &deferredWriter{ready: make(chan struct{})} }
+// maxEarlyOutput bounds what a warm session keeps of the output that came
+// before its command; more is dropped.
+const maxEarlyOutput = 64 << 10
+
+func newDeferredWriter() *deferredWriter { return &deferredWriter{} }
 
 func (d *deferredWriter) set(w io.Writer) {
-	d.once.Do(func() { d.w = w; close(d.ready) })
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.bound {
+		return
+	}
+	d.bound, d.w = true, w
+	if w != nil && len(d.early) > 0 {
+		_, _ = w.Write(d.early)
+	}
+	d.early = nil
 }
 
 func (d *deferredWriter) Write(p []byte) (int, error) {
-	<-d.ready
-	if d.w == nil {
+	d.mu.Lock()
+	if !d.bound {
+		if len(d.early)+len(p) <= maxEarlyOutput {
+			d.early = append(d.early, p...)
+		}
+		d.mu.Unlock()
 		return len(p), nil
 	}
-	return d.w.Write(p)
+	w := d.w
+	d.mu.Unlock()
+	if w == nil {
+		return len(p), nil
+	}
+	return w.Write(p)
 }

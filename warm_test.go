@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -243,5 +245,117 @@ func TestWarmSessionQuietlyDeadLink(t *testing.T) {
 	}
 	if h.count(inWarm) != 0 || dials.Load() < 2 {
 		t.Errorf("warm sessions used %d, dials %d: want the command on a new connection", h.count(inWarm), dials.Load())
+	}
+}
+
+// TestWarmSessionEarlyOutput: a login shell that prints as it starts
+// (zsh reading a ~/.zshenv that writes to stderr) does so in a warm
+// session before any command is there: the output reaches the next
+// command's stderr ahead of its own, as without a warm session, and it
+// holds up nothing: after a link cut the client reconnects, and Close
+// returns, without waiting for the warm session's idle time.
+func TestWarmSessionEarlyOutput(t *testing.T) {
+	t.Parallel()
+	s := sshdtest.Start(t, sshdtest.Options{PasswordUser: true, LoginShell: "zsh", HostKeyTypes: []string{"ed25519"}})
+	u, err := user.Lookup(s.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(u.HomeDir, ".zshenv"), []byte("print -u2 greeting; : > ~/.greeted-$$\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newProxy(t, s.Addr)
+	cfg, h := warmConfig(sshdConfig(s))
+	cfg.WarmSession = 10 * time.Minute
+	cfg.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, p.Addr()) // sshd's known host name, the proxy's port
+	}
+	c, err := vmconn.Dial(testCtx(t), s.Addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 3 {
+		var stdout, stderr bytes.Buffer
+		cmd := c.Command(testCtx(t), "echo out; echo err >&2")
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil || stdout.String() != "out\n" || stderr.String() != "greeting\nerr\n" {
+			t.Errorf("command %d: %v, stdout %q, stderr %q", i, err, stdout.String(), stderr.String())
+		}
+	}
+	if h.count(inWarm) != 2 {
+		t.Errorf("%d commands ran in a warm session, want 2", h.count(inWarm))
+	}
+	p.Cut()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if out, err := c.Output(ctx, "echo back"); err != nil || string(out) != "back\n" {
+		t.Errorf("after the cut: %q, %v", out, err)
+	}
+	// Close while the next warm session's greeting waits for a command.
+	greeted := func() []string { m, _ := filepath.Glob(filepath.Join(u.HomeDir, ".greeted-*")); return m }
+	for _, f := range greeted() {
+		os.Remove(f)
+	}
+	if err := c.Command(testCtx(t), "true").Run(); err != nil { // in the warm session ready since the cut
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(greeted()) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no new warm session greeted")
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the greeting crosses loopback
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close waits for the warm session")
+	}
+}
+
+// TestWarmSessionGivesUpClientSlot: when the client's slots run out (a
+// command waits for one), a warm session gives its slot up, whether it
+// was ready or still being prepared when the command began to wait.
+func TestWarmSessionGivesUpClientSlot(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	cfg, h := warmConfig(testConfig(srv))
+	cfg.MaxSessions = 3
+	c := dialTest(t, srv, cfg)
+	ctx := testCtx(t)
+	long := func(raw bool) (*vmconn.Cmd, *io.PipeWriter) {
+		pr, pw := io.Pipe()
+		cmd := c.Command(ctx, "cat")
+		cmd.Stdin, cmd.Raw = pr, raw
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, pw
+	}
+	a, aIn := long(false)
+	defer aIn.Close()
+	if err := c.Command(ctx, "true").Run(); err != nil { // then a warm session takes a second slot
+		t.Fatal(err)
+	}
+	d, dIn := long(true) // Raw: never in a warm session; the third slot
+	defer dIn.Close()
+	e := c.Command(ctx, "echo e")
+	e.Raw = true
+	if out, err := e.Output(); err != nil || string(out) != "e\n" {
+		t.Errorf("command waiting for a slot: %q, %v", out, err)
+	}
+	if h.count("vmconn: warm session closed") != 1 {
+		t.Errorf("warm sessions closed: %d, want 1", h.count("vmconn: warm session closed"))
+	}
+	aIn.Close()
+	dIn.Close()
+	if err := a.Wait(); err != nil {
+		t.Error(err)
+	}
+	if err := d.Wait(); err != nil {
+		t.Error(err)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/vmconn/vmconn/internal/backoff"
 )
 
 // Global requests a client may send the master.
@@ -91,8 +93,9 @@ func (m *Master) openUpstream(ctx context.Context, nc ssh.NewChannel) {
 
 // open opens a channel on the shared connection, reconnecting it first
 // if it is down, and once more if it went down as the channel opened. A
-// session the machine refuses is asked for again once if the client's
-// warm session, closed for it, held the machine's last slot.
+// session the machine refuses is asked for again, a few times, once the
+// client's warm session, which may have held the machine's last slot, is
+// closed.
 func (m *Master) open(ctx context.Context, kind string, extra []byte) (ssh.Channel, <-chan *ssh.Request, error) {
 	for try := 0; ; try++ {
 		if err := m.Client.Reconnect(ctx); err != nil {
@@ -104,8 +107,10 @@ func (m *Master) open(ctx context.Context, kind string, extra []byte) (ssh.Chann
 		}
 		ch, reqs, err := sc.OpenChannel(kind, extra)
 		var oe *ssh.OpenChannelError
-		if kind == "session" && errors.As(err, &oe) && m.Client.CloseWarmSession() {
-			ch, reqs, err = sc.OpenChannel(kind, extra) // the warm session held the server's last slot
+		if kind == "session" && errors.As(err, &oe) && m.Client.CloseWarmSession(ctx) { // it may have held the machine's last slot
+			for try := 0; try < 5 && errors.As(err, &oe) && backoff.Sleep(ctx, 5*time.Millisecond<<try) == nil; try++ {
+				ch, reqs, err = sc.OpenChannel(kind, extra)
+			}
 		}
 		if err == nil || errors.As(err, &oe) || try > 0 {
 			return ch, reqs, err
