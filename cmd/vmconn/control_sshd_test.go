@@ -270,10 +270,12 @@ func TestCLIControlWarmSession(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("no waiting shell on the machine after the first call")
 		}
+		sshd, _ := os.ReadFile(filepath.Join(h.s.Dir, "sshd.pid"))
 		files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 		for _, f := range files {
-			if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("__vmconn_s=; while")) {
-				waiting[filepath.Base(filepath.Dir(f))] = true
+			pid := filepath.Base(filepath.Dir(f))
+			if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("__vmconn_s=; while")) && descends(pid, strings.TrimSpace(string(sshd))) {
+				waiting[pid] = true // this test's: other tests' masters keep warm sessions too
 			}
 		}
 	}
@@ -281,4 +283,22 @@ func TestCLIControlWarmSession(t *testing.T) {
 	if code != 7 || errOut != "err\n" || !waiting[strings.TrimSpace(out)] {
 		t.Errorf("second call: exit %d, stdout %q, stderr %q; want exit 7 from one of the waiting shells %v", code, out, errOut, waiting)
 	}
+}
+
+// descends reports whether process pid descends from process ancestor.
+func descends(pid, ancestor string) bool {
+	for range 64 {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return false
+		}
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:])) // after the command name
+		if len(fields) < 2 || fields[1] == "0" {
+			return false
+		}
+		if pid = fields[1]; pid == ancestor {
+			return true
+		}
+	}
+	return false
 }
