@@ -14,7 +14,9 @@ import (
 // A warm session (Config.WarmSession) is a session opened, and its exec
 // request answered, before the command it will run is known: the login
 // shell has started, and /bin/sh waits on standard input for the
-// command's script (envelope.Waiter). A command then costs the time to
+// command's script (envelope.Waiter), to evaluate it itself. The waiting
+// shell exports the marker chosen for that command, so that its command
+// line names the command (cancel looks for it there). A command then costs the time to
 // write its script instead of a channel open, an exec and a login shell.
 // The client keeps at most one. It prepares it after a command ends, on
 // the connection that is up (it never reconnects for one), and gives it
@@ -25,6 +27,7 @@ import (
 type warmSession struct {
 	ready  chan struct{} // closed when prepared (s set) or failed (s nil)
 	s      *session
+	token  string // the marker of the command it will run, exported by the waiting shell
 	in     *deferredReader
 	out    *deferredWriter
 	errOut *deferredWriter
@@ -58,7 +61,7 @@ func (c *Client) prepareWarm() {
 		release()
 		return
 	}
-	w := &warmSession{ready: make(chan struct{})}
+	w := &warmSession{ready: make(chan struct{}), token: c.markerToken()}
 	c.warm = w
 	go func() {
 		defer cn.wg.Done()
@@ -105,7 +108,8 @@ func (c *Client) startWarm(ctx context.Context, w *warmSession, s *session) bool
 			_ = s.Wait()
 		}
 	}
-	if err := s.request(ctx, func() error { return s.Start(envelope.WaiterLine) }, late); err != nil {
+	line, _ := envelope.WaiterLine(markerPrefix(w.token)) // a marker is direct-safe
+	if err := s.request(ctx, func() error { return s.Start(line) }, late); err != nil {
 		c.log.Debug("vmconn: no warm session", "err", err)
 		w.unbind()
 		s.Close()
@@ -269,9 +273,12 @@ func (cmd *Cmd) warmable() bool {
 	return cmd.client.cfg.WarmSession > 0 && cmd.script != "" && cmd.PTY == nil && cmd.sudo == nil
 }
 
-// startOnWarm runs cmd in w: its script goes, in a header, ahead of the
-// command's own standard input.
+// startOnWarm runs cmd in w: its script, with the marker the waiting
+// shell exported, goes in a header ahead of the command's own standard
+// input.
 func (cmd *Cmd) startOnWarm(w *warmSession) {
+	cmd.marker = w.token
+	cmd.script, cmd.header, _ = envelopeScript(w.token, cmd.Env, cmd.Command) // as remoteLine did, with w's marker
 	var g gate
 	stdin, stdout, stderr := cmd.streams()
 	in := io.Reader(bytes.NewReader(envelope.Header(cmd.script)))

@@ -185,6 +185,37 @@ func TestWarmSessionCancel(t *testing.T) {
 	}
 }
 
+// TestWarmSessionCancelBusyShell: a cancelled command that is only its
+// shell (a loop of builtins, no child to carry the marker) is found by
+// the waiting shell's command line, which holds the marker: OpenSSH
+// ignores signal requests for root, so as root that is the only way.
+func TestWarmSessionCancelBusyShell(t *testing.T) {
+	t.Parallel()
+	s := sshdtest.Start(t, sshdtest.Options{})
+	cfg, h := warmConfig(sshdConfig(s))
+	c := dialSSHD(t, s, cfg)
+	if err := c.Command(testCtx(t), "true").Run(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	pids := &notifyWriter{do: func() {}}
+	cmd := c.Command(ctx, "echo $$; while :; do :; done")
+	cmd.Stdout = pids
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	shell := waitForPid(t, pids)
+	cancel()
+	if err := cmd.Wait(); !errors.Is(err, context.Canceled) || errors.Is(err, vmconn.ErrNotStopped) {
+		t.Errorf("Wait = %v; want context.Canceled, stopped", err)
+	}
+	waitGone(t, shell)
+	if h.count(inWarm) != 1 {
+		t.Error("the cancelled command did not run in a warm session")
+	}
+}
+
 // TestWarmSessionIdle: an unused warm session is closed after
 // Config.WarmSession, and its shell exits without running anything.
 func TestWarmSessionIdle(t *testing.T) {

@@ -34,7 +34,11 @@ func unwrap(cmdline string) string {
 // Config.WarmSession), whose command comes later on standard input.
 func waiting(cmdline string) bool {
 	script, ok := envelope.Decode(cmdline)
-	return ok && script == envelope.Waiter
+	if !ok {
+		return false
+	}
+	prefix, ok := envelope.IsWaiter(script)
+	return ok && vmconnMarker().FindString(prefix) == prefix && prefix != ""
 }
 
 // execWaiting answers a waiting session as its shell would: it reads the

@@ -111,7 +111,7 @@ func TestWaitingSession(t *testing.T) {
 	}
 	const command = `cat; printf '|%s|%s|%s' "$0" "$#" "$V"`
 	hdr := string(envelope.Header(script(command, true))) + string(envelope.Header("export V='it'\\''s'; "))
-	out, errOut, err := run(t, c, envelope.WaiterLine, hdr+"rest\n")
+	out, errOut, err := run(t, c, waiterLine(t), hdr+"rest\n")
 	if want := "rest\n|sh|0|it's"; err != nil || out != want || errOut != "" {
 		t.Errorf("waiting session: %q, %q, %v; want %q", out, errOut, err, want)
 	}
@@ -122,14 +122,14 @@ func TestWaitingSession(t *testing.T) {
 		t.Errorf("Commands() = %q", got)
 	}
 	for _, in := range []string{"", "echo partial\n"} {
-		out, _, err := run(t, c, envelope.WaiterLine, in)
+		out, _, err := run(t, c, waiterLine(t), in)
 		var ee *ssh.ExitError
 		if !errors.As(err, &ee) || ee.ExitStatus() != 1 || out != "" {
 			t.Errorf("input %q: %q, %v; want exit 1 and no output", in, out, err)
 		}
 	}
 	old := s.BootID()
-	if _, _, err := run(t, c, envelope.WaiterLine, string(envelope.Header(script("reboot", false)))); err == nil || s.BootID() == old {
+	if _, _, err := run(t, c, waiterLine(t), string(envelope.Header(script("reboot", false)))); err == nil || s.BootID() == old {
 		t.Errorf("reboot in a waiting session: err %v, boot id unchanged %v: not intercepted", err, s.BootID() == old)
 	}
 }
@@ -137,9 +137,19 @@ func TestWaitingSession(t *testing.T) {
 // mustRunIn runs the command that header carries in a waiting session.
 func mustRunIn(t *testing.T, c *ssh.Client, header string) string {
 	t.Helper()
-	out, errOut, err := run(t, c, envelope.WaiterLine, header)
+	out, errOut, err := run(t, c, waiterLine(t), header)
 	if err != nil {
 		t.Fatalf("waiting session: %v (stderr %q)", err, errOut)
 	}
 	return out
+}
+
+// waiterLine is the exec request of a waiting session, as vmconn sends it.
+func waiterLine(t *testing.T) string {
+	t.Helper()
+	line, err := envelope.WaiterLine("export VMCONN_CMD=0123abcd-8; ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line
 }

@@ -162,16 +162,31 @@ func plain(script string) bool {
 	return true
 }
 
-// Waiter is the script of a waiting session (vmconn's Config.SpareSession):
-// a /bin/sh, started ahead of the command it will run, that reads a
-// header (as Header writes it) from standard input and then execs
-// /bin/sh with the script the header carries, exactly as the direct form
-// of Line would have run it; the rest of standard input is the command's.
-// At end of input before the header's empty line it exits 1, running
-// nothing. It is
-// direct-safe: WaiterLine is in the direct form.
-const Waiter = `__vmconn_s=; while IFS= read -r __vmconn_l; do [ -n "$__vmconn_l" ] || exec /bin/sh -c "$__vmconn_s" sh; ` +
+// Waiter is the script of a waiting session (vmconn's
+// Config.WarmSession): a /bin/sh, started ahead of the command it will
+// run, that reads a header (as Header writes it) from standard input and
+// evaluates the script the header carries, in the same shell, with no
+// positional parameters and no variables of its own left; the rest of
+// standard input is the script's. (Evaluating instead of exec'ing
+// another /bin/sh saves that start; a syntax error's message then says
+// "eval".) At end of input before the header's empty line it exits 1,
+// running nothing. It is direct-safe: WaiterLine is in the direct form.
+const Waiter = `__vmconn_s=; while IFS= read -r __vmconn_l; do [ -n "$__vmconn_l" ] || ` +
+	`{ set -- "$__vmconn_s"; unset __vmconn_s __vmconn_l; eval "$1"; exit; }; ` +
 	`__vmconn_s=$__vmconn_s$__vmconn_l; done; exit 1`
 
-// WaiterLine is the exec request line of a waiting session.
-const WaiterLine = Prefix + Waiter + directEnd
+// WaiterLine is the exec request line of a waiting session that first
+// runs prefix, a direct-safe script (vmconn's marker export: the waiting
+// shell's command line then names the command it will run).
+func WaiterLine(prefix string) (string, error) {
+	if !Direct(prefix + Waiter) {
+		return "", errors.New("envelope: waiter prefix not direct-safe")
+	}
+	return directLine(prefix + Waiter), nil
+}
+
+// IsWaiter reports whether script, decoded from an exec request line,
+// is a waiting session's, and returns its prefix.
+func IsWaiter(script string) (prefix string, ok bool) {
+	return strings.CutSuffix(script, Waiter)
+}

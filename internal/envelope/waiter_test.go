@@ -8,28 +8,45 @@ import (
 	"testing"
 )
 
+// waiterPrefix stands for vmconn's marker export.
+const waiterPrefix = "export VMCONN_CMD=0123abcd-7; "
+
 // TestWaiterEveryShell: under every login shell, a waiting session runs
-// the script its header carries with $0 "sh" and no arguments, leaves the
-// rest of standard input to it, and reaches /bin/sh with the script as
-// its -c argument (the marker scan finds a command's shell by it).
+// the script its header carries with $0 "sh", no arguments and none of
+// its own variables, leaves the rest of standard input to it, and exits
+// with the script's status; its command line holds the prefix (the
+// marker scan finds a command's shell by it).
 func TestWaiterEveryShell(t *testing.T) {
 	t.Parallel()
-	if !Direct(Waiter) || WaiterLine != directLine(Waiter) {
-		t.Fatalf("the waiter is not in the direct form: %q", WaiterLine)
+	line, err := WaiterLine(waiterPrefix)
+	if err != nil || line != directLine(waiterPrefix+Waiter) {
+		t.Fatalf("WaiterLine = %q, %v: not in the direct form", line, err)
+	}
+	if p, ok := IsWaiter(waiterPrefix + Waiter); !ok || p != waiterPrefix {
+		t.Errorf("IsWaiter = %q, %v", p, ok)
+	}
+	if _, err := WaiterLine("a'b; "); err == nil {
+		t.Error("WaiterLine took a prefix that is not direct-safe")
 	}
 	for _, argv := range shells(t) {
 		for _, s := range tricky {
-			script := "set --; printf '%s' " + quote(s) + `; printf '|%s|%s|' "$0" "$#"; cat`
-			out, errOut := run(t, argv, WaiterLine, append(Header(script), "rest\\\n"...))
-			if want := s + "|sh|0|rest\\\n"; out != want || errOut != "" {
+			script := "set --; printf '%s' " + quote(s) + `; printf '|%s|%s|%s%s|%s|' "$0" "$#" "$__vmconn_s" "$__vmconn_l" "$VMCONN_CMD"; cat`
+			out, errOut := run(t, argv, line, append(Header(script), "rest\\\n"...))
+			if want := s + "|sh|0||0123abcd-7|rest\\\n"; out != want || errOut != "" {
 				t.Errorf("%s, %q: got %q, stderr %q; want %q", argv[0], s, out, errOut, want)
 			}
 		}
+		cmd := exec.Command(argv[0], append(argv[1:], "-c", line)...)
+		cmd.Stdin = bytes.NewReader(Header("true; (exit 7)"))
+		var ee *exec.ExitError
+		if err := cmd.Run(); !errors.As(err, &ee) || ee.ExitCode() != 7 {
+			t.Errorf("%s: exit status %v, want 7", argv[0], err)
+		}
 		if runtime.GOOS == "linux" {
-			script := "cat /proc/$$/cmdline; echo x=y"
-			out, errOut := run(t, argv, WaiterLine, Header(script))
-			if want := "/bin/sh\x00-c\x00" + script + "\x00sh\x00x=y\n"; out != want || errOut != "" {
-				t.Errorf("%s: /bin/sh got %q, stderr %q; want %q", argv[0], out, errOut, want)
+			script := "tr '\\0' ' ' < /proc/$$/cmdline"
+			out, errOut := run(t, argv, line, Header(script))
+			if want := "/bin/sh -c " + waiterPrefix + Waiter + " sh "; out != want || errOut != "" {
+				t.Errorf("%s: the shell's command line is %q, stderr %q; want %q", argv[0], out, errOut, want)
 			}
 		}
 	}
@@ -39,9 +56,10 @@ func TestWaiterEveryShell(t *testing.T) {
 // header runs nothing and exits 1, silently.
 func TestWaiterEndOfInput(t *testing.T) {
 	t.Parallel()
+	line, _ := WaiterLine(waiterPrefix)
 	for _, argv := range shells(t) {
 		for _, in := range []string{"", "echo partial\n", "echo a\necho b"} {
-			cmd := exec.Command(argv[0], append(argv[1:], "-c", WaiterLine)...)
+			cmd := exec.Command(argv[0], append(argv[1:], "-c", line)...)
 			cmd.Stdin = bytes.NewReader([]byte(in))
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
